@@ -1,0 +1,21 @@
+"""chmonitor's entry script: settings, the shared sidebar, navigation. No SQL here."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from chstore.errors import ConfigError
+from dashboard import context, frame
+
+st.set_page_config(page_title="chmonitor", page_icon="📊", layout="wide")
+
+try:
+    settings = context.get_settings()
+except ConfigError as exc:
+    st.error(str(exc))
+    st.stop()
+
+frame.sidebar(settings)
+page = st.navigation(frame.navigation())
+frame.sync_query_params(page)
+page.run()

@@ -1,0 +1,79 @@
+"""chstore: chmonitor's ClickHouse data layer and conversation store.
+
+    from chstore import open_store, Message
+    store = open_store()
+    tid = store.create_thread("alice")
+    store.append("alice", tid, [Message(role="user", content="what is running now?")])
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from chstore.errors import (
+    ChStoreError,
+    ConfigError,
+    DisabledError,
+    NotFoundError,
+    StorageError,
+    ValidationError,
+)
+from chstore.model import ConversationStore, Message, Thread, ThreadSummary
+from chstore.resolve import StoreChoice, resolve_store
+from chstore.settings import Settings, load_settings
+
+__all__ = [
+    "ChStoreError", "ConfigError", "ConversationStore", "DisabledError", "Message", "NotFoundError", "Settings",
+    "StorageError", "StoreChoice", "Thread", "ThreadSummary", "ValidationError", "load_settings", "open_store",
+    "resolve_store",
+]
+
+log = logging.getLogger("chstore")
+_memory_lock = threading.Lock()
+_memory_store: ConversationStore | None = None
+
+
+def _shared_memory_store() -> ConversationStore:
+    global _memory_store
+    from chstore.memory import MemoryStore
+
+    with _memory_lock:
+        if _memory_store is None:
+            _memory_store = MemoryStore()
+        return _memory_store
+
+
+def open_store(settings: Settings | None = None, connection: object | None = None) -> ConversationStore:
+    """Open the conversation store the settings resolve to (see README, "Conversation store")."""
+    settings = settings or load_settings()
+    choice = resolve_store(settings)
+    for warning in choice.warnings:
+        log.warning(warning)
+    if choice.kind == "local":
+        raise DisabledError(
+            "Server-side persistence is off (AGENT_CONVERSATION_PERSISTENCE is not true): history is kept by the "
+            "browser session only."
+        )
+    if choice.kind == "memory":
+        return _shared_memory_store()
+    if choice.kind == "clickhouse":
+        from chstore.clickhouse import ClickHouseStore
+        from chstore.connection import connect
+
+        auto_create = settings.clickhouse_agent_conversations_auto_create
+        return ClickHouseStore(
+            connection or connect(settings),
+            settings.conversation_table,
+            auto_create=settings.embedded if auto_create is None else auto_create,
+            cluster=settings.clickhouse_agent_conversations_cluster,
+            ttl_days=settings.clickhouse_agent_conversations_ttl_days,
+            default_database=settings.clickhouse_database,
+        )
+    if choice.kind == "durable-object":
+        raise DisabledError(
+            "AGENT_CONVERSATION_STORE=durable-object needs a Cloudflare Workers binding "
+            f"({settings.agent_conversations_do_binding}), which a Python server cannot hold; use clickhouse or "
+            "postgres here."
+        )
+    raise DisabledError(f"AGENT_CONVERSATION_STORE={choice.kind} is not supported by this server yet; use clickhouse or memory.")

@@ -1,0 +1,317 @@
+"""The ClickHouse conversation store: ReplacingMergeTree tables, async inserts, tombstone deletes.
+
+Two tables: `<table>` holds one row per version of a thread, `<table>_messages` one row per message. An append
+writes only its new messages and one small thread row, so its cost does not grow with the conversation. A delete
+writes a tombstone whose version lies in a band above every live version, so no racing append brings it back.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from chstore import sqlfiles
+from chstore.connection import Connection
+from chstore.errors import ChStoreError, NotFoundError, StorageError, UnavailableError, ValidationError
+from chstore.model import (
+    Message,
+    Thread,
+    ThreadSummary,
+    check_limit,
+    check_messages,
+    check_thread,
+    check_user,
+    default_title,
+    dump_metadata,
+    parse_cursor,
+    utcnow,
+)
+from chstore.names import validate_table_name
+
+WRITE_SETTINGS = {"async_insert": 1, "wait_for_async_insert": 1}
+DELETE_BAND = 1 << 62
+"""Tombstone versions are `DELETE_BAND | tick`: above any live version (ticks are nanoseconds, < 2**62)."""
+
+THREAD_COLUMNS = ["user_id", "thread_id", "title", "metadata", "created_at", "updated_at", "version", "is_deleted"]
+MESSAGE_COLUMNS = [
+    "user_id", "thread_id", "message_id", "seq", "role", "name", "content", "metadata", "created_at", "version",
+    "is_deleted",
+]
+TOMBSTONE_COLUMNS = ["user_id", "thread_id", "message_id", "version", "is_deleted"]
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_CURSOR_START = datetime(2299, 12, 31, tzinfo=timezone.utc)
+
+_tick_lock = threading.Lock()
+_last_tick = 0
+
+
+def next_tick(floor: int = 0) -> int:
+    """A strictly increasing nanosecond counter, above `floor`, that never goes back with the wall clock."""
+    global _last_tick
+    with _tick_lock:
+        _last_tick = max(time.time_ns(), _last_tick + 1, floor + 1)
+        return _last_tick
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def split_table(table: str, default_database: str) -> tuple[str, str]:
+    """(database, table) of a validated `db.table` or `table` name."""
+    database, name = validate_table_name(table)
+    validate_table_name(f"{name}_messages")
+    return database or default_database, name
+
+
+def schema_statements(
+    database: str, table: str, cluster: str | None = None, ttl_days: int | None = None
+) -> list[tuple[str, dict]]:
+    """The DDL of the store as (sql, parameters), idempotent (`IF NOT EXISTS`)."""
+    messages = f"{table}_messages"
+    suffix = "_cluster" if cluster else ""
+    base = {"db": database, **({"cluster": cluster} if cluster else {})}
+    statements = [
+        (sqlfiles.load(f"store/create_threads{suffix}"), {"threads": table, **base}),
+        (sqlfiles.load(f"store/create_messages{suffix}"), {"messages": messages, **base}),
+    ]
+    if ttl_days:
+        statements += [
+            (sqlfiles.load("store/set_ttl"), {"db": database, "table": name, "days": ttl_days})
+            for name in (table, messages)
+        ]
+    return statements
+
+
+def render(sql: str, params: dict[str, Any]) -> str:
+    """Show a statement with its parameters inlined, for `python -m chstore schema` (display only, never run)."""
+    for name, typ in sqlfiles.placeholders(sql).items():
+        value = params[name]
+        text = f"`{value}`" if typ == "Identifier" else (str(value) if isinstance(value, int) else repr(value))
+        sql = sql.replace(f"{{{name}:{typ}}}", text)
+    return sql
+
+
+class ClickHouseStore:
+    """Conversation store on ClickHouse (embedded engine or a server)."""
+
+    kind = "clickhouse"
+
+    def __init__(
+        self, connection: Connection, table: str, *, auto_create: bool = False, cluster: str | None = None,
+        ttl_days: int | None = None, default_database: str = "default",
+    ) -> None:
+        self.conn = connection
+        self.database, self.table = split_table(table, default_database)
+        self.messages = f"{self.table}_messages"
+        self.auto_create = auto_create
+        self.cluster = cluster
+        self.ttl_days = ttl_days
+        self._ready = False
+        self._ready_lock = threading.Lock()
+
+    # --- plumbing ------------------------------------------------------------------------------
+    def create_schema(self) -> None:
+        """Create both tables if they do not exist (idempotent)."""
+        try:
+            for sql, params in schema_statements(self.database, self.table, self.cluster, self.ttl_days):
+                self.conn.command(sql, params)
+        except ChStoreError as exc:
+            raise StorageError(f"could not create the conversation tables {self.database}.{self.table}: {exc}") from exc
+        self._ready = True
+
+    def _ensure(self) -> None:
+        if self._ready:
+            return
+        with self._ready_lock:
+            if self._ready:
+                return
+            if self.auto_create:
+                self.create_schema()
+                return
+            found = self.conn.query_rows(
+                sqlfiles.load("store/table_exists"), {"database": self.database, "table": self.table}
+            )
+            if not found or not found[0][0]:
+                raise StorageError(
+                    f"the conversation table {self.database}.{self.table} does not exist: set "
+                    "CLICKHOUSE_AGENT_CONVERSATIONS_AUTO_CREATE=true or run `python -m chstore schema` and apply it"
+                )
+            self._ready = True
+
+    def _rows(self, name: str, params: dict[str, Any]) -> list[tuple]:
+        self._ensure()
+        try:
+            return self.conn.query_rows(
+                sqlfiles.load(f"store/{name}"),
+                {"db": self.database, "threads": self.table, "messages": self.messages, **params},
+            )
+        except UnavailableError as exc:
+            raise StorageError(f"conversation store unavailable ({exc.name}): {exc}") from exc
+        except ChStoreError as exc:
+            raise StorageError(f"conversation store read failed: {exc}") from exc
+
+    def _insert(self, name: str, rows: list[list[Any]], columns: list[str]) -> None:
+        if not rows:
+            return
+        self._ensure()
+        try:
+            self.conn.insert(f"{self.database}.{name}", rows, columns, settings=WRITE_SETTINGS)
+        except ChStoreError as exc:
+            raise StorageError(f"conversation store write failed, nothing of this call was saved: {exc}") from exc
+
+    def _state(self, user_id: str, thread_id: str, ids: list[str] | None = None) -> dict[str, Any] | None:
+        rows = self._rows("thread_state", {"user_id": user_id, "thread_id": thread_id, "ids": ids or []})
+        if not rows:
+            return None
+        tid, title, metadata, created, updated, version, existing = rows[0]
+        return {
+            "thread_id": tid, "title": title, "metadata": metadata, "created_at": _utc(created),
+            "updated_at": _utc(updated), "version": version, "existing": set(existing),
+        }
+
+    def _thread_row(self, user_id: str, state: dict[str, Any], version: int, deleted: int = 0) -> list[Any]:
+        return [
+            user_id, state["thread_id"], state["title"], state["metadata"], state["created_at"], state["updated_at"],
+            version, deleted,
+        ]
+
+    # --- the protocol --------------------------------------------------------------------------
+    def create_thread(
+        self, user_id: str, title: str | None = None, metadata: dict[str, Any] | None = None,
+        thread_id: str | None = None,
+    ) -> str:
+        """Create an empty thread and return its id."""
+        check_user(user_id)
+        if title is not None and not isinstance(title, str):
+            raise ValidationError("title must be a string")
+        meta = dump_metadata(metadata)
+        tid = check_thread(thread_id) if thread_id else str(uuid.uuid4())
+        if thread_id and self._state(user_id, tid) is not None:
+            return tid
+        now = utcnow()
+        state = {"thread_id": tid, "title": title or "", "metadata": meta, "created_at": now, "updated_at": now}
+        self._insert(self.table, [self._thread_row(user_id, state, next_tick())], THREAD_COLUMNS)
+        return tid
+
+    def append(self, user_id: str, thread_id: str, messages: list[Message]) -> int:
+        """Store the new messages and bump the thread (idempotent by message id); returns how many were new."""
+        check_user(user_id)
+        check_thread(thread_id)
+        messages = check_messages(messages)
+        state = self._state(user_id, thread_id, [m.id for m in messages])
+        if state is None:
+            raise NotFoundError(f"thread {thread_id} not found (or deleted)")
+        seen = set(state["existing"])
+        new_rows = []
+        fresh: list[Message] = []
+        for message in messages:
+            if message.id in seen:
+                continue
+            seen.add(message.id)
+            fresh.append(message)
+            new_rows.append([
+                user_id, thread_id, message.id, next_tick(), message.role, message.name, message.content,
+                dump_metadata(message.metadata), message.created_at, next_tick(), 0,
+            ])
+        self._insert(self.messages, new_rows, MESSAGE_COLUMNS)
+        state["title"] = state["title"] or default_title(fresh)
+        state["updated_at"] = max(utcnow(), state["updated_at"])
+        self._insert(self.table, [self._thread_row(user_id, state, next_tick(state["version"]))], THREAD_COLUMNS)
+        return len(new_rows)
+
+    def get_thread(self, user_id: str, thread_id: str) -> Thread | None:
+        """The thread with its messages in order, or None when missing, deleted or another user's."""
+        check_user(user_id)
+        check_thread(thread_id)
+        state = self._state(user_id, thread_id)
+        if state is None:
+            return None
+        rows = self._rows("get_messages", {"user_id": user_id, "thread_id": thread_id})
+        messages = [
+            Message(role=role, content=content, id=mid, name=name, created_at=_utc(created),
+                    metadata=json.loads(meta or "{}"))
+            for mid, role, name, content, created, meta in rows
+        ]
+        return Thread(
+            thread_id, state["title"], state["created_at"], state["updated_at"], messages,
+            json.loads(state["metadata"] or "{}"), user_id,
+        )
+
+    def _summaries(self, rows: list[tuple], user_id: str) -> list[ThreadSummary]:
+        return [ThreadSummary(tid, title, _utc(c), _utc(u), int(n), user_id) for tid, title, c, u, n in rows]
+
+    def list_threads(self, user_id: str, limit: int = 50, before: str | ThreadSummary | None = None) -> list[ThreadSummary]:
+        """The user's threads, most recently updated first, after the keyset cursor `before`."""
+        check_user(user_id)
+        check_limit(limit)
+        before_ts, before_id = parse_cursor(before) or (_CURSOR_START, "")
+        params = {"user_id": user_id, "limit": limit, "before_ts": before_ts, "before_id": before_id}
+        return self._summaries(self._rows("list_threads", params), user_id)
+
+    def search_threads(self, user_id: str, text: str, limit: int = 50) -> list[ThreadSummary]:
+        """Threads whose title or message content contains `text` (case-insensitive)."""
+        check_user(user_id)
+        check_limit(limit)
+        if not isinstance(text, str) or not text.strip():
+            raise ValidationError("search text must be a non-empty string")
+        return self._summaries(self._rows("search_threads", {"user_id": user_id, "text": text, "limit": limit}), user_id)
+
+    def rename_thread(self, user_id: str, thread_id: str, title: str) -> None:
+        """Change a thread's title; NotFoundError when missing."""
+        check_user(user_id)
+        check_thread(thread_id)
+        if not isinstance(title, str):
+            raise ValidationError("title must be a string")
+        state = self._state(user_id, thread_id)
+        if state is None:
+            raise NotFoundError(f"thread {thread_id} not found")
+        state["title"] = title
+        self._insert(self.table, [self._thread_row(user_id, state, next_tick(state["version"]))], THREAD_COLUMNS)
+
+    def _tombstone(self, user_id: str, states: list[dict[str, Any]]) -> None:
+        """Write thread tombstones first (the threads vanish at once), then tombstones of their messages."""
+        self._insert(
+            self.table,
+            [self._thread_row(user_id, s, DELETE_BAND | next_tick(s["version"] & ~DELETE_BAND), 1) for s in states],
+            THREAD_COLUMNS,
+        )
+        ids = [s["thread_id"] for s in states]
+        for start in range(0, len(ids), 1000):
+            rows = self._rows("message_ids", {"user_id": user_id, "thread_ids": ids[start:start + 1000]})
+            version = DELETE_BAND | next_tick()
+            self._insert(self.messages, [[user_id, tid, mid, version, 1] for tid, mid in rows], TOMBSTONE_COLUMNS)
+
+    def delete_thread(self, user_id: str, thread_id: str) -> bool:
+        """Delete a thread by tombstones; False when there was nothing to delete."""
+        check_user(user_id)
+        check_thread(thread_id)
+        state = self._state(user_id, thread_id)
+        if state is None:
+            return False
+        self._tombstone(user_id, [state])
+        return True
+
+    def delete_all(self, user_id: str) -> int:
+        """Delete every thread of the user; returns how many."""
+        check_user(user_id)
+        rows = self._rows("user_threads", {"user_id": user_id})
+        states = [
+            {"thread_id": tid, "title": "", "metadata": "{}", "created_at": _utc(c), "updated_at": _utc(c),
+             "version": v}
+            for tid, v, c in rows
+        ]
+        if states:
+            self._tombstone(user_id, states)
+        return len(states)
+
+    def list_users(self) -> list[str]:
+        """Every user id with at least one live thread."""
+        return [row[0] for row in self._rows("list_users", {})]
+
+    def close(self) -> None:
+        """The connection is shared with the dashboard; nothing to release here."""

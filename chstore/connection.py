@@ -1,0 +1,208 @@
+"""ClickHouse connections: the embedded engine (chdb) by default, HTTP servers when `CLICKHOUSE_HOST` is set.
+
+Every query of the app goes through `Connection`, which adds the hygiene settings (time limit, row cap, tag) and
+translates driver errors, once, into the `chstore.errors` family.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import clickhouse_connect
+import pandas as pd
+from clickhouse_connect.driver.exceptions import ClickHouseError, DatabaseError, OperationalError
+
+from chstore.errors import (
+    ChStoreError,
+    QueryError,
+    QueryTimeoutError,
+    UnavailableError,
+    UnreachableError,
+)
+from chstore.settings import Settings
+
+APP_TAG = "chmonitor"
+"""`log_comment` of every query the app sends, so its own load can be filtered out of `query_log`."""
+
+ENGINE_CONFIG = Path(__file__).resolve().parent / "engine.xml"
+
+# Error names meaning "this server does not have that" rather than "something went wrong".
+UNAVAILABLE_NAMES = frozenset(
+    {"UNKNOWN_TABLE", "UNKNOWN_DATABASE", "UNKNOWN_FUNCTION", "ACCESS_DENIED", "SUPPORT_IS_DISABLED",
+     "UNKNOWN_STORAGE", "NOT_IMPLEMENTED", "CLUSTER_DOESNT_EXIST"}
+)
+TIMEOUT_NAMES = frozenset({"TIMEOUT_EXCEEDED", "SOCKET_TIMEOUT"})
+
+_embedded_lock = threading.RLock()
+_embedded_clients: dict[Path, Any] = {}
+
+
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Shorten a server error to its useful part and remove any secret values from it."""
+    text = text.split("Stack trace", 1)[0]
+    start = text.find("Code:")
+    if start > 0:
+        text = text[start:]
+    text = re.sub(r"https?://[^\s/@]+:[^\s/@]+@", "http://***@", text)
+    for secret in secrets:
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return text.strip()
+
+
+def translate(exc: BaseException, secrets: tuple[str, ...] = (), max_execution_time: int | None = None) -> ChStoreError:
+    """Map a driver exception to the chstore error family, branching on the server's error code/name."""
+    if isinstance(exc, ChStoreError):
+        return exc
+    if isinstance(exc, DatabaseError):
+        code = getattr(exc, "code", None)
+        name = getattr(exc, "name", None)
+        message = scrub(str(exc), secrets)
+        if name in TIMEOUT_NAMES or code == 159:
+            limit = f"{max_execution_time} s" if max_execution_time else "the limit"
+            return QueryTimeoutError(
+                f"The query ran past {limit}; raise CLICKHOUSE_MAX_EXECUTION_TIME or narrow the time range.",
+                code=code,
+                name=name,
+            )
+        if name in UNAVAILABLE_NAMES:
+            return UnavailableError(message, code=code, name=name)
+        return QueryError(message, code=code, name=name)
+    if isinstance(exc, (OperationalError, ConnectionError, OSError)):
+        return UnreachableError(f"ClickHouse is unreachable: {scrub(str(exc), secrets)}", name="UNREACHABLE")
+    if isinstance(exc, ClickHouseError):
+        return QueryError(scrub(str(exc), secrets))
+    return QueryError(f"{type(exc).__name__}: {scrub(str(exc), secrets)}")
+
+
+def _embedded_client(data_dir: Path) -> Any:
+    """The process-wide chdb client for `data_dir` (chdb allows one engine path per process)."""
+    path = data_dir.resolve()
+    with _embedded_lock:
+        client = _embedded_clients.get(path)
+        if client is None:
+            if _embedded_clients:
+                other = next(iter(_embedded_clients))
+                raise UnreachableError(
+                    f"the embedded engine is already open at {other}; one process can open only one CHM_DATA_DIR"
+                )
+            path.mkdir(parents=True, exist_ok=True)
+            client = clickhouse_connect.get_client(
+                dsn=f"chdb://{path}", chdb_options={"config-file": str(ENGINE_CONFIG)}
+            )
+            _embedded_clients[path] = client
+        return client
+
+
+@dataclass
+class Connection:
+    """One ClickHouse endpoint with the settings every query of the app carries."""
+
+    label: str
+    client: Any
+    embedded: bool
+    max_execution_time: int = 60
+    max_result_rows: int = 10000
+    secrets: tuple[str, ...] = ()
+    _lock: Any = field(default_factory=threading.RLock, repr=False)
+
+    def query_settings(self, *, readonly: bool = False, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The per-query settings: time limit, row cap (result truncated, not failed), the app's tag."""
+        result: dict[str, Any] = {
+            "max_execution_time": self.max_execution_time,
+            "max_result_rows": self.max_result_rows,
+            "result_overflow_mode": "break",
+            "log_comment": APP_TAG,
+        }
+        result.update(extra or {})
+        if readonly:
+            result.pop("readonly", None)
+            result["readonly"] = 1  # last: a server applies settings in order, and readonly forbids later ones
+        return result
+
+    def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            if self.embedded:
+                with _embedded_lock:
+                    return fn(*args, **kwargs)
+            return fn(*args, **kwargs)
+        except Exception as exc:  # translated once, here, at the boundary
+            raise translate(exc, self.secrets, self.max_execution_time) from exc
+
+    def query_df(
+        self, sql: str, params: dict[str, Any] | None = None, *, readonly: bool = False,
+        settings: dict[str, Any] | None = None,
+    ) -> pd.DataFrame:
+        """Run a SELECT with server-side parameters and return a DataFrame."""
+        result = self._run(
+            self.client.query, sql, parameters=params or {},
+            settings=self.query_settings(readonly=readonly, extra=settings),
+        )
+        return pd.DataFrame(result.result_rows, columns=list(result.column_names))
+
+    def query_rows(
+        self, sql: str, params: dict[str, Any] | None = None, *, settings: dict[str, Any] | None = None
+    ) -> list[tuple]:
+        """Run a SELECT and return its rows as tuples."""
+        result = self._run(
+            self.client.query, sql, parameters=params or {}, settings=self.query_settings(extra=settings)
+        )
+        return list(result.result_rows)
+
+    def command(self, sql: str, params: dict[str, Any] | None = None, *, settings: dict[str, Any] | None = None) -> Any:
+        """Run a statement that returns no rows (DDL, SYSTEM, KILL)."""
+        extra = {"log_comment": APP_TAG, **(settings or {})}
+        return self._run(self.client.command, sql, parameters=params or {}, settings=extra)
+
+    def insert(
+        self, table: str, rows: list[list[Any]], column_names: list[str], *, settings: dict[str, Any] | None = None
+    ) -> None:
+        """Insert rows through the client (native format); never retried here, the caller decides."""
+        database, _, name = table.rpartition(".")
+        extra = {"log_comment": APP_TAG, **(settings or {})}
+        self._run(
+            self.client.insert, name, rows, column_names=column_names, database=database or None, settings=extra
+        )
+
+
+def connect(settings: Settings, host_index: int = 0) -> Connection:
+    """Open a connection to host number `host_index` (or the embedded engine when no host is configured)."""
+    common = {
+        "max_execution_time": settings.clickhouse_max_execution_time,
+        "max_result_rows": settings.chm_max_result_rows,
+    }
+    if settings.embedded:
+        try:
+            client = _embedded_client(Path(settings.chm_data_dir))
+        except ChStoreError:
+            raise
+        except Exception as exc:
+            raise translate(exc) from exc
+        return Connection(label="embedded", client=client, embedded=True, **common)
+    hosts = settings.hosts
+    if not 0 <= host_index < len(hosts):
+        raise UnreachableError(f"no host number {host_index}; CLICKHOUSE_HOST lists {len(hosts)}")
+    url = urlsplit(hosts[host_index])
+    user, password = settings.credentials(host_index)
+    secrets = tuple(s for s in (password,) if s)
+    try:
+        client = clickhouse_connect.get_client(
+            interface=url.scheme,
+            host=url.hostname,
+            port=url.port or (8443 if url.scheme == "https" else 8123),
+            username=user,
+            password=password,
+            database=settings.clickhouse_database,
+            client_name=APP_TAG,
+            autogenerate_session_id=False,
+            connect_timeout=5,
+            send_receive_timeout=settings.clickhouse_max_execution_time + 10,
+        )
+    except Exception as exc:
+        raise translate(exc, secrets) from exc
+    return Connection(label=settings.host_labels[host_index], client=client, embedded=False, secrets=secrets, **common)

@@ -1,0 +1,29 @@
+"""The SQL catalog: every statement lives in `sql/<area>/<name>.sql` with server-side `{name:Type}` parameters."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):([^{}]+)\}")
+
+
+@cache
+def load(name: str) -> str:
+    """The text of `sql/<name>.sql` (e.g. `store/get_thread`); raises FileNotFoundError for an unknown name."""
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file() or SQL_DIR not in path.resolve().parents:
+        raise FileNotFoundError(f"no SQL file {name!r} under {SQL_DIR}")
+    return path.read_text(encoding="utf-8")
+
+
+def placeholders(sql: str) -> dict[str, str]:
+    """The `{name:Type}` parameters a statement declares, name → ClickHouse type."""
+    return {name: typ.strip() for name, typ in _PLACEHOLDER.findall(sql)}
+
+
+def all_names() -> list[str]:
+    """Every SQL file in the catalog, as `area/name`."""
+    return sorted(str(p.relative_to(SQL_DIR).with_suffix("")) for p in SQL_DIR.rglob("*.sql"))

@@ -1,0 +1,1 @@
+"""The monitoring dashboard: panel declarations, the generic renderer, health checks and shared page context."""

@@ -1,0 +1,44 @@
+"""The home page body: which engine answers, how it is doing, and where conversations are kept."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from chstore import sqlfiles
+from chstore.errors import ChStoreError
+from dashboard import context
+
+
+def format_uptime(seconds: int) -> str:
+    """`3d 4h 5m` style uptime."""
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    return f"{days}d {hours}h {minutes}m" if days else f"{hours}h {minutes}m"
+
+
+def render_home() -> None:
+    """Draw the home page: engine, version, uptime, database count, conversation store."""
+    settings = context.get_settings()
+    st.title("chmonitor")
+    st.caption("ClickHouse-native monitoring, an assistant that answers with real queries, and its history.")
+    if settings.embedded:
+        st.markdown(f"**Engine:** embedded ClickHouse (chdb), data in `{settings.chm_data_dir}`")
+    else:
+        hosts = ", ".join(f"{label} ({url})" for label, url in zip(settings.host_labels, settings.hosts))
+        st.markdown(f"**Engine:** ClickHouse server(s): {hosts}")
+    try:
+        frame = context.get_connection().query_df(sqlfiles.load("home/server_info"))
+    except ChStoreError as exc:
+        st.error(
+            f"ClickHouse is not reachable or failed: {exc}\n\n"
+            "Check CLICKHOUSE_HOST, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD; the page retries on every refresh."
+        )
+    else:
+        row = frame.iloc[0]
+        cols = st.columns(4)
+        cols[0].metric("Version", str(row["version"]))
+        cols[1].metric("Uptime", format_uptime(int(row["uptime_seconds"])))
+        cols[2].metric("Databases", int(row["databases"]))
+        cols[3].metric("Host", str(row["host"]))
+    st.markdown(f"**Conversation store:** {context.store_label()}")
