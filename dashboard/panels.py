@@ -1,0 +1,118 @@
+"""Panel declarations: what a panel asks (an SQL file and its parameters) and how it is drawn.
+
+The same declarations feed the dashboard pages and the assistant's tools.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+import pandas as pd
+
+from chstore import sqlfiles
+from chstore.connection import APP_TAG, Connection
+from chstore.errors import ValidationError
+
+ChartKind = Literal["table", "line", "area", "bar", "kpi", "text"]
+
+# Parameters every panel may use without declaring them; the caller (renderer or assistant) supplies them.
+WINDOW_PARAMS = ("start", "end", "step", "hide_own", "tag")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared `{name:Type}` parameter with its default and a description (the assistant reads it)."""
+
+    name: str
+    type: str
+    default: Any
+    description: str = ""
+    choices: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel: an SQL file plus how to draw it and what it needs from the server."""
+
+    name: str
+    title: str
+    sql: str
+    description: str
+    kind: ChartKind = "table"
+    x: str | None = None
+    y: tuple[str, ...] = ()
+    color: str | None = None
+    params: tuple[Param, ...] = ()
+    ttl: int = 30
+    requires: str | None = None
+    docs: str = ""
+    cluster: bool = False
+    acceptable_errors: frozenset[str] = field(default_factory=frozenset)
+    links: dict[str, str] = field(default_factory=dict)
+
+    def param(self, name: str) -> Param | None:
+        """The declared parameter called `name`, if any."""
+        return next((p for p in self.params if p.name == name), None)
+
+
+def bucket_seconds(start: datetime, end: datetime, points: int = 120) -> int:
+    """A round bucket size giving about `points` points over the window (for `WITH FILL ... STEP`)."""
+    span = max(1, int((end - start).total_seconds()))
+    for step in (1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400):
+        if span / step <= points:
+            return step
+    return 86400
+
+
+def _coerce(param: Param, value: Any) -> Any:
+    typ = param.type
+    try:
+        if typ.startswith(("UInt", "Int")):
+            return int(value)
+        if typ.startswith("Float"):
+            return float(value)
+        if typ.startswith("DateTime"):
+            return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        if typ.startswith("Array"):
+            return list(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"parameter {param.name} expects {typ}, got {value!r}") from exc
+
+
+def panel_params(
+    panel: Panel, values: dict[str, Any] | None = None, *, start: datetime | None = None,
+    end: datetime | None = None, hide_own: bool = True,
+) -> dict[str, Any]:
+    """The parameters to send for a panel: declared defaults, overridden by `values`, plus the window ones."""
+    values = dict(values or {})
+    sql_params = sqlfiles.placeholders(sqlfiles.load(panel.sql))
+    end = end or datetime.now(timezone.utc)
+    start = start or end - timedelta(hours=1)
+    implicit = {
+        "start": start, "end": end, "step": bucket_seconds(start, end), "hide_own": int(hide_own), "tag": APP_TAG,
+    }
+    result: dict[str, Any] = {}
+    for name in sql_params:
+        declared = panel.param(name)
+        if declared is not None:
+            value = values.get(name, declared.default)
+            if declared.choices and value not in declared.choices:
+                raise ValidationError(f"parameter {name} must be one of {declared.choices}, got {value!r}")
+            result[name] = _coerce(declared, value)
+        elif name in implicit:
+            result[name] = values.get(name, implicit[name])
+        else:
+            raise ValidationError(f"panel {panel.name}: SQL parameter {name} is not declared")
+    return result
+
+
+def run_panel(
+    conn: Connection, panel: Panel, values: dict[str, Any] | None = None, *, start: datetime | None = None,
+    end: datetime | None = None, hide_own: bool = True,
+) -> pd.DataFrame:
+    """Run a panel's SQL read-only with its parameters; errors arrive as chstore errors."""
+    params = panel_params(panel, values, start=start, end=end, hide_own=hide_own)
+    return conn.query_df(sqlfiles.load(panel.sql), params, readonly=True)
