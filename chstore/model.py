@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, runtime_checkable
 
 from chstore.errors import ValidationError
@@ -15,10 +17,20 @@ MAX_USER_ID = 256
 MAX_THREAD_ID = 128
 
 
+_clock_lock = threading.Lock()
+_last_ms = 0
+
+
 def utcnow() -> datetime:
-    """Now, in UTC, at millisecond precision (what every backend stores)."""
-    now = datetime.now(timezone.utc)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+    """Now in UTC at millisecond precision (what every backend stores), strictly increasing within the process.
+
+    Two calls never return the same instant, so two identical messages created one after the other get distinct
+    ids, and a thread updated later always sorts above one updated earlier.
+    """
+    global _last_ms
+    with _clock_lock:
+        _last_ms = max(time.time_ns() // 1_000_000, _last_ms + 1)
+        return datetime.fromtimestamp(_last_ms // 1000, tz=timezone.utc) + timedelta(milliseconds=_last_ms % 1000)
 
 
 def _as_utc(value: datetime) -> datetime:
