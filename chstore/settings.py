@@ -269,5 +269,7 @@ def load_settings(**overrides: object) -> Settings:
             name = env_name(field) if field in Settings.model_fields else field.upper()
             allowed = err.get("ctx", {}).get("expected")
             hint = f" (accepted: {allowed})" if allowed else ""
-            problems.append(f"{name}: {err['msg']}{hint}; got {err.get('input')!r}")
+            secret = field in Settings.model_fields and "Secret" in str(Settings.model_fields[field].annotation)
+            shown = "<hidden>" if secret else repr(err.get("input"))
+            problems.append(f"{name}: {err['msg']}{hint}; got {shown}")
         raise ConfigError("Invalid configuration — fix these environment variables:\n" + "\n".join(problems)) from exc

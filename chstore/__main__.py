@@ -1,0 +1,157 @@
+"""`python -m chstore`: print the schema, inspect and delete threads, export conversations as JSONL."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from chstore import open_store
+from chstore.errors import ChStoreError
+from chstore.model import ConversationStore, Thread
+from chstore.settings import load_settings
+
+
+def thread_record(thread: Thread) -> dict[str, Any]:
+    """A thread as one JSON-ready record (the JSONL export format)."""
+    return {
+        "id": thread.id,
+        "user_id": thread.user_id,
+        "title": thread.title,
+        "created_at": thread.created_at.isoformat(),
+        "updated_at": thread.updated_at.isoformat(),
+        "metadata": thread.metadata,
+        "messages": [m.to_dict() for m in thread.messages],
+    }
+
+
+def iter_threads(store: ConversationStore, users: list[str], page: int = 200) -> Iterator[Thread]:
+    """Every thread of the users, one at a time (keyset pages, never all in memory)."""
+    for user in users:
+        before = None
+        while True:
+            summaries = store.list_threads(user, limit=page, before=before)
+            for summary in summaries:
+                thread = store.get_thread(user, summary.id)
+                if thread is not None:
+                    yield thread
+            if len(summaries) < page:
+                break
+            before = summaries[-1]
+
+
+def export_jsonl(store: ConversationStore, users: list[str], out: TextIO) -> int:
+    """Write one JSON line per thread; returns how many were written."""
+    count = 0
+    for thread in iter_threads(store, users):
+        out.write(json.dumps(thread_record(thread), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def _schema(_: argparse.Namespace) -> int:
+    from chstore.clickhouse import render, schema_statements, split_table
+
+    settings = load_settings()
+    database, table = split_table(settings.conversation_table, settings.clickhouse_database)
+    for sql, params in schema_statements(
+        database, table, settings.clickhouse_agent_conversations_cluster,
+        settings.clickhouse_agent_conversations_ttl_days,
+    ):
+        print(render(sql, params).strip().rstrip(";") + ";\n")
+    return 0
+
+
+def _users(store: ConversationStore, args: argparse.Namespace) -> list[str]:
+    return store.list_users() if getattr(args, "all_users", False) else [args.user]
+
+
+def _threads(args: argparse.Namespace) -> int:
+    store = open_store()
+    if args.action == "list":
+        for user in _users(store, args):
+            for s in store.list_threads(user, limit=args.limit):
+                print(f"{s.id}\t{user}\t{s.updated_at:%Y-%m-%d %H:%M:%S}\t{s.message_count}\t{s.title}")
+        return 0
+    if not args.thread_id:
+        print("a thread id is required", file=sys.stderr)
+        return 2
+    if args.action == "show":
+        thread = store.get_thread(args.user, args.thread_id)
+        if thread is None:
+            print(f"thread {args.thread_id} not found for user {args.user}", file=sys.stderr)
+            return 1
+        print(json.dumps(thread_record(thread), ensure_ascii=False, indent=2))
+        return 0
+    deleted = store.delete_thread(args.user, args.thread_id)
+    print("deleted" if deleted else "not found")
+    return 0 if deleted else 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    store = open_store()
+    users = _users(store, args)
+    if args.output == "-":
+        count = export_jsonl(store, users, sys.stdout)
+    else:
+        with open(args.output, "w", encoding="utf-8") as out:
+            count = export_jsonl(store, users, out)
+    print(f"exported {count} conversations", file=sys.stderr)
+    return 0
+
+
+def settings_table() -> str:
+    """README's settings table, generated from the Settings declarations."""
+    from chstore.settings import Settings, env_name
+
+    lines = ["| Variable | Default | Description |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = "" if default is None else getattr(default, "get_secret_value", lambda d=default: d)()
+        shown = f"`{shown}`" if shown not in ("", None) else "—"
+        lines.append(f"| `{env_name(name)}` | {shown} | {field.description} |")
+    return "\n".join(lines)
+
+
+def _settings(_: argparse.Namespace) -> int:
+    print(settings_table())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser."""
+    parser = argparse.ArgumentParser(prog="python -m chstore", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("schema", help="print the DDL of the ClickHouse conversation tables").set_defaults(func=_schema)
+    sub.add_parser("settings", help="print the settings table (Markdown)").set_defaults(func=_settings)
+
+    threads = sub.add_parser("threads", help="list, show or delete threads")
+    threads.add_argument("action", choices=["list", "show", "delete"])
+    threads.add_argument("thread_id", nargs="?")
+    threads.add_argument("--user", default=load_settings().chm_local_user, help="user id (default CHM_LOCAL_USER)")
+    threads.add_argument("--all-users", action="store_true", help="list: every user's threads")
+    threads.add_argument("--limit", type=int, default=50)
+    threads.set_defaults(func=_threads)
+
+    export = sub.add_parser("export", help="export conversations as JSON lines")
+    export.add_argument("--user", default=load_settings().chm_local_user, help="user id (default CHM_LOCAL_USER)")
+    export.add_argument("--all-users", action="store_true", help="every user's conversations")
+    export.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
+    export.set_defaults(func=_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; chstore errors print their message and exit 1."""
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except ChStoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""ClickHouse store specifics: engine and key, async inserts, tombstones, versions, DDL and the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from chstore import Message, StorageError, ValidationError, open_store
+from chstore import clickhouse as chmod
+from chstore.clickhouse import DELETE_BAND, ClickHouseStore, render, schema_statements
+from chstore.connection import Connection
+from chstore.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def store(conn: Connection, table_name: str) -> ClickHouseStore:
+    return ClickHouseStore(conn, table_name, auto_create=True)
+
+
+def show_create(conn: Connection, database: str, table: str) -> str:
+    return conn.query_rows("SELECT create_table_query FROM system.tables WHERE database = {d:String} AND name = {t:String}",
+                           {"d": database, "t": table})[0][0]
+
+
+def test_engine_key_and_codecs(store: ClickHouseStore, conn: Connection) -> None:
+    store.create_thread("alice")
+    threads = show_create(conn, store.database, store.table)
+    messages = show_create(conn, store.database, store.messages)
+    for ddl in (threads, messages):
+        assert "ReplacingMergeTree(version, is_deleted)" in ddl
+        assert "PARTITION BY" not in ddl
+        assert "CODEC(ZSTD(3))" in ddl
+    assert "ORDER BY (user_id, thread_id)" in threads
+    assert "ORDER BY (user_id, thread_id, message_id)" in messages
+    keys = conn.query_rows(
+        "SELECT name, sorting_key FROM system.tables WHERE database = {d:String} AND name IN ({a:String}, {b:String})",
+        {"d": store.database, "a": store.table, "b": store.messages},
+    )
+    for _, sorting_key in keys:
+        assert sorting_key.split(", ")[0] == "user_id"
+        assert "version" not in sorting_key
+
+
+def test_inserts_are_async_and_tagged(store: ClickHouseStore, conn: Connection) -> None:
+    tid = store.create_thread("alice")
+    store.append("alice", tid, [Message(role="user", content="query_log proof")])
+    conn.command("SYSTEM FLUSH LOGS")
+    rows = conn.query_rows(
+        "SELECT Settings['async_insert'], Settings['wait_for_async_insert'], log_comment FROM system.query_log "
+        "WHERE query_kind = 'Insert' AND type = 'QueryFinish' AND has(tables, {t:String}) AND event_time > now() - 300",
+        {"t": f"{store.database}.{store.messages}"},
+    )
+    assert rows, "no insert into the message table in query_log"
+    assert all(r[0] == "1" and r[1] == "1" and r[2] == "chmonitor" for r in rows)
+
+
+def test_append_writes_only_new_rows(store: ClickHouseStore, conn: Connection) -> None:
+    tid = store.create_thread("alice")
+    for i in range(30):
+        store.append("alice", tid, [Message(role="user", content=f"q{i}"), Message(role="assistant", content=f"a{i}")])
+    raw = conn.query_rows("SELECT count() FROM {d:Identifier}.{t:Identifier} WHERE thread_id = {id:String}",
+                          {"d": store.database, "t": store.messages, "id": tid})[0][0]
+    assert raw == 60  # one row per message, nothing rewritten
+    conn.command("SYSTEM FLUSH LOGS")
+    written = conn.query_rows(
+        "SELECT written_rows FROM system.query_log WHERE query_kind = 'Insert' AND type = 'QueryFinish' "
+        "AND has(tables, {t:String}) AND event_time > now() - 300",
+        {"t": f"{store.database}.{store.table}"},
+    )
+    assert len(written) == 31 and {w[0] for w in written} == {1}  # the creation, then one small row per turn
+
+
+def test_delete_writes_tombstones_with_top_version(store: ClickHouseStore, conn: Connection) -> None:
+    tid = store.create_thread("alice")
+    store.append("alice", tid, [Message(role="user", content="bye")])
+    assert store.delete_thread("alice", tid)
+    rows = conn.query_rows(
+        "SELECT is_deleted, version FROM {d:Identifier}.{t:Identifier} WHERE thread_id = {id:String} ORDER BY version",
+        {"d": store.database, "t": store.table, "id": tid},
+    )
+    assert rows[-1][0] == 1 and rows[-1][1] >= DELETE_BAND
+    assert all(v < DELETE_BAND for deleted, v in rows[:-1])
+    tomb = conn.query_rows(
+        "SELECT count() FROM {d:Identifier}.{t:Identifier} WHERE thread_id = {id:String} AND is_deleted = 1",
+        {"d": store.database, "t": store.messages, "id": tid},
+    )[0][0]
+    assert tomb == 1
+    conn.command("OPTIMIZE TABLE {d:Identifier}.{t:Identifier} FINAL", {"d": store.database, "t": store.table})
+    assert store.get_thread("alice", tid) is None
+
+
+def test_versions_monotonic_when_clock_steps_back(store: ClickHouseStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    tid = store.create_thread("alice")
+    store.append("alice", tid, [Message(role="user", content="before")])
+    monkeypatch.setattr(chmod, "_last_tick", 0)
+    real = chmod.time.time_ns
+    monkeypatch.setattr(chmod.time, "time_ns", lambda: real() - 3600 * 10**9)  # the clock steps back an hour
+    store.rename_thread("alice", tid, "after the step")
+    store.append("alice", tid, [Message(role="user", content="after")])
+    thread = store.get_thread("alice", tid)
+    assert thread is not None and thread.title == "after the step"
+    assert [m.content for m in thread.messages] == ["before", "after"]
+    assert store.delete_thread("alice", tid) and store.get_thread("alice", tid) is None
+
+
+def test_missing_table_without_auto_create_says_how(conn: Connection, table_name: str) -> None:
+    store = ClickHouseStore(conn, table_name, auto_create=False)
+    with pytest.raises(StorageError, match="CLICKHOUSE_AGENT_CONVERSATIONS_AUTO_CREATE"):
+        store.create_thread("alice")
+
+
+def test_existing_table_without_auto_create_works(conn: Connection, table_name: str) -> None:
+    ClickHouseStore(conn, table_name, auto_create=True).create_schema()
+    store = ClickHouseStore(conn, table_name, auto_create=False)
+    assert store.get_thread("alice", store.create_thread("alice")) is not None
+
+
+def test_ddl_is_idempotent(store: ClickHouseStore) -> None:
+    store.create_schema()
+    store.create_schema()
+
+
+@pytest.mark.parametrize("bad", ["x; DROP TABLE y", "a.b.c", "`a`", "db.", "", "a-b", "a b"])
+def test_table_names_are_validated(conn: Connection, bad: str) -> None:
+    with pytest.raises(ValidationError):
+        ClickHouseStore(conn, bad)
+
+
+def test_ttl_applies(conn: Connection, table_name: str) -> None:
+    store = ClickHouseStore(conn, table_name, auto_create=True, ttl_days=30)
+    store.create_thread("alice")
+    assert re.search(r"TTL toDateTime\(created_at\) \+ toIntervalDay\(.*30", show_create(conn, store.database, store.table))
+    assert "TTL" in show_create(conn, store.database, store.messages)
+
+
+def test_cluster_schema_renders_replicated_on_cluster() -> None:
+    text = "\n".join(render(sql, p) for sql, p in schema_statements("mon", "conv", cluster="prod", ttl_days=7))
+    assert "ON CLUSTER `prod`" in text
+    assert "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version, is_deleted)" in text
+    assert "`mon`.`conv_messages`" in text and "toIntervalDay(7)" in text
+
+
+def test_open_store_zero_config_uses_embedded_engine(settings, conn: Connection) -> None:  # noqa: ANN001
+    store = open_store(load_settings(clickhouse_database="chm_test"), conn)
+    assert isinstance(store, ClickHouseStore) and store.auto_create
+    user = f"u-{uuid.uuid4().hex[:6]}"
+    tid = store.create_thread(user)
+    assert store.get_thread(user, tid) is not None
+
+
+def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "CHM_DATA_DIR": str(tmp_path / "engine"), "CHM_ENV": "test", "HOME": str(tmp_path)}
+    return subprocess.run([sys.executable, "-m", "chstore", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_cli_schema_threads_and_export(tmp_path: Path) -> None:
+    schema = run_cli(tmp_path, "schema")
+    assert schema.returncode == 0, schema.stderr
+    assert "ReplacingMergeTree(version, is_deleted)" in schema.stdout
+    script = (
+        "from chstore import open_store, Message\n"
+        "s = open_store()\n"
+        "t = s.create_thread('local')\n"
+        "s.append('local', t, [Message(role='user', content='cli question'), Message(role='assistant', content='ok')])\n"
+        "print(t)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "CHM_DATA_DIR": str(tmp_path / "engine"), "CHM_ENV": "test"}
+    made = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    tid = made.stdout.strip().splitlines()[-1]
+    listed = run_cli(tmp_path, "threads", "list")
+    assert tid in listed.stdout and "cli question" in listed.stdout
+    shown = run_cli(tmp_path, "threads", "show", tid)
+    assert json.loads(shown.stdout)["messages"][1]["content"] == "ok"
+    exported = run_cli(tmp_path, "export", "-o", str(tmp_path / "out.jsonl"))
+    assert exported.returncode == 0, exported.stderr
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in records] == [tid]
+    assert run_cli(tmp_path, "threads", "delete", tid).stdout.strip() == "deleted"
+    assert tid not in run_cli(tmp_path, "threads", "list").stdout
+    assert run_cli(tmp_path, "threads", "show", tid).returncode == 1
