@@ -165,7 +165,7 @@ def check(sql: Any) -> str:
         )
     if first.upper == "EXPLAIN":
         _check_explained(tokens[tokens.index(first):])
-    for here, after in zip(tokens, tokens[1:]):
+    for here, after in zip(tokens, tokens[1:], strict=False):
         if here.kind == "word" and here.upper == "INTO" and after.kind == "word" and after.upper == "OUTFILE":
             raise ReadOnlyViolation("INTO OUTFILE writes a file: not allowed in a read-only query")
         if here.kind in ("word", "ident") and after.kind == "punct" and after.text == "(" and _denied(_name(here)):

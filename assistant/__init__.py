@@ -1,0 +1,1 @@
+"""The monitoring assistant: tools generated from the panel catalog, a built-in answerer and an LLM answerer."""
