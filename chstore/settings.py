@@ -187,6 +187,298 @@ class Settings(BaseSettings):
         description="Model name sent to the LLM endpoint.",
     )
 
+    # --- Assistant (issue 4) -----------------------------------------------------------------------
+    chm_assistant_max_steps: int = Field(
+        6,
+        ge=1,
+        le=50,
+        validation_alias=_env("CHM_ASSISTANT_MAX_STEPS"),
+        description="Most model calls the LLM assistant makes for one question (its tool loop's step cap).",
+    )
+    chm_llm_timeout: float = Field(
+        60.0,
+        gt=0,
+        le=600,
+        validation_alias=_env("CHM_LLM_TIMEOUT"),
+        description="Seconds to wait for the LLM endpoint before reporting a timeout.",
+    )
+    chm_max_chat_input: int = Field(
+        4000,
+        ge=100,
+        le=100_000,
+        validation_alias=_env("CHM_MAX_CHAT_INPUT"),
+        description="Longest question (in characters) the chat accepts.",
+    )
+
+    # --- Health-check thresholds (dashboard, issue 3) -------------------------------------------
+    # One warning and one critical threshold per check of the Health page; the comment above each pair cites
+    # where its default comes from. A value reaching the threshold is that status (for uptime and rows_per_insert
+    # a value at or below it is).
+    # readonly_replicas: any read-only replica refuses inserts (ClickHouse docs, system.replicas: is_readonly).
+    chm_health_readonly_replicas_warning: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_READONLY_REPLICAS_WARNING"),
+        description="Health check `readonly_replicas`: warning threshold (tables).",
+    )
+    chm_health_readonly_replicas_critical: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_READONLY_REPLICAS_CRITICAL"),
+        description="Health check `readonly_replicas`: critical threshold (tables).",
+    )
+    # replication_lag: warning = max_replica_delay_for_distributed_queries default 300 s (ClickHouse settings docs); critical = Altinity KB replication-lag alert, 30 min.
+    chm_health_replication_lag_warning: float = Field(
+        300.0,
+        validation_alias=_env("CHM_HEALTH_REPLICATION_LAG_WARNING"),
+        description="Health check `replication_lag`: warning threshold (s).",
+    )
+    chm_health_replication_lag_critical: float = Field(
+        1800.0,
+        validation_alias=_env("CHM_HEALTH_REPLICATION_LAG_CRITICAL"),
+        description="Health check `replication_lag`: critical threshold (s).",
+    )
+    # replication_queue_age: Altinity KB 'stuck replication queue': entries older than minutes need a look, older than an hour are stuck.
+    chm_health_replication_queue_age_warning: float = Field(
+        600.0,
+        validation_alias=_env("CHM_HEALTH_REPLICATION_QUEUE_AGE_WARNING"),
+        description="Health check `replication_queue_age`: warning threshold (s).",
+    )
+    chm_health_replication_queue_age_critical: float = Field(
+        3600.0,
+        validation_alias=_env("CHM_HEALTH_REPLICATION_QUEUE_AGE_CRITICAL"),
+        description="Health check `replication_queue_age`: critical threshold (s).",
+    )
+    # parts_per_partition: 33 % = parts_to_delay_insert/parts_to_throw_insert defaults 1000/3000, where inserts start being delayed (MergeTree settings docs).
+    chm_health_parts_per_partition_warning: float = Field(
+        33.0,
+        validation_alias=_env("CHM_HEALTH_PARTS_PER_PARTITION_WARNING"),
+        description="Health check `parts_per_partition`: warning threshold (%).",
+    )
+    chm_health_parts_per_partition_critical: float = Field(
+        80.0,
+        validation_alias=_env("CHM_HEALTH_PARTS_PER_PARTITION_CRITICAL"),
+        description="Health check `parts_per_partition`: critical threshold (%).",
+    )
+    # delayed_inserts: any delayed insert means a partition passed parts_to_delay_insert (MergeTree settings docs).
+    chm_health_delayed_inserts_warning: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_DELAYED_INSERTS_WARNING"),
+        description="Health check `delayed_inserts`: warning threshold (inserts).",
+    )
+    chm_health_delayed_inserts_critical: float = Field(
+        100.0,
+        validation_alias=_env("CHM_HEALTH_DELAYED_INSERTS_CRITICAL"),
+        description="Health check `delayed_inserts`: critical threshold (inserts).",
+    )
+    # rejected_inserts: a rejected insert is data the client must resend (TOO_MANY_PARTS, MergeTree settings docs).
+    chm_health_rejected_inserts_warning: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_REJECTED_INSERTS_WARNING"),
+        description="Health check `rejected_inserts`: warning threshold (inserts).",
+    )
+    chm_health_rejected_inserts_critical: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_REJECTED_INSERTS_CRITICAL"),
+        description="Health check `rejected_inserts`: critical threshold (inserts).",
+    )
+    # rows_per_insert: ClickHouse docs 'Bulk inserts': insert at least 1,000 rows at a time, ideally 10,000-100,000.
+    chm_health_rows_per_insert_warning: float = Field(
+        1000.0,
+        validation_alias=_env("CHM_HEALTH_ROWS_PER_INSERT_WARNING"),
+        description="Health check `rows_per_insert`: warning threshold (rows).",
+    )
+    chm_health_rows_per_insert_critical: float = Field(
+        10.0,
+        validation_alias=_env("CHM_HEALTH_ROWS_PER_INSERT_CRITICAL"),
+        description="Health check `rows_per_insert`: critical threshold (rows).",
+    )
+    # long_running_queries: chmonitor (TypeScript) long-running query check: 5 min; critical at 30 min.
+    chm_health_long_running_queries_warning: float = Field(
+        300.0,
+        validation_alias=_env("CHM_HEALTH_LONG_RUNNING_QUERIES_WARNING"),
+        description="Health check `long_running_queries`: warning threshold (s).",
+    )
+    chm_health_long_running_queries_critical: float = Field(
+        1800.0,
+        validation_alias=_env("CHM_HEALTH_LONG_RUNNING_QUERIES_CRITICAL"),
+        description="Health check `long_running_queries`: critical threshold (s).",
+    )
+    # detached_parts: Altinity KB 'detached parts': any unexpected detached part deserves a look.
+    chm_health_detached_parts_warning: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_DETACHED_PARTS_WARNING"),
+        description="Health check `detached_parts`: warning threshold (parts).",
+    )
+    chm_health_detached_parts_critical: float = Field(
+        50.0,
+        validation_alias=_env("CHM_HEALTH_DETACHED_PARTS_CRITICAL"),
+        description="Health check `detached_parts`: critical threshold (parts).",
+    )
+    # stuck_mutations: ClickHouse docs 'mutations': a failing mutation retries forever until killed.
+    chm_health_stuck_mutations_warning: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_STUCK_MUTATIONS_WARNING"),
+        description="Health check `stuck_mutations`: warning threshold (mutations).",
+    )
+    chm_health_stuck_mutations_critical: float = Field(
+        5.0,
+        validation_alias=_env("CHM_HEALTH_STUCK_MUTATIONS_CRITICAL"),
+        description="Health check `stuck_mutations`: critical threshold (mutations).",
+    )
+    # disk_used: Grafana ClickHouse plugin / Altinity dashboards disk alerts at 80 % and 90 %.
+    chm_health_disk_used_warning: float = Field(
+        80.0,
+        validation_alias=_env("CHM_HEALTH_DISK_USED_WARNING"),
+        description="Health check `disk_used`: warning threshold (%).",
+    )
+    chm_health_disk_used_critical: float = Field(
+        90.0,
+        validation_alias=_env("CHM_HEALTH_DISK_USED_CRITICAL"),
+        description="Health check `disk_used`: critical threshold (%).",
+    )
+    # memory_used: Altinity dashboards memory alert at 80 %/90 % of max_server_memory_usage.
+    chm_health_memory_used_warning: float = Field(
+        80.0,
+        validation_alias=_env("CHM_HEALTH_MEMORY_USED_WARNING"),
+        description="Health check `memory_used`: warning threshold (%).",
+    )
+    chm_health_memory_used_critical: float = Field(
+        90.0,
+        validation_alias=_env("CHM_HEALTH_MEMORY_USED_CRITICAL"),
+        description="Health check `memory_used`: critical threshold (%).",
+    )
+    # dictionary_errors: a failed dictionary serves stale or no data (ClickHouse docs, system.dictionaries).
+    chm_health_dictionary_errors_warning: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_DICTIONARY_ERRORS_WARNING"),
+        description="Health check `dictionary_errors`: warning threshold (dictionaries).",
+    )
+    chm_health_dictionary_errors_critical: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_DICTIONARY_ERRORS_CRITICAL"),
+        description="Health check `dictionary_errors`: critical threshold (dictionaries).",
+    )
+    # uptime: restart within the last hour (warning) or 5 minutes (critical), as chmonitor's recent-restart check.
+    chm_health_uptime_warning: float = Field(
+        3600.0,
+        validation_alias=_env("CHM_HEALTH_UPTIME_WARNING"),
+        description="Health check `uptime`: warning threshold (s).",
+    )
+    chm_health_uptime_critical: float = Field(
+        300.0,
+        validation_alias=_env("CHM_HEALTH_UPTIME_CRITICAL"),
+        description="Health check `uptime`: critical threshold (s).",
+    )
+    # distribution_queue: Altinity KB: DistributedFilesToInsert growing past hundreds means a shard is not receiving.
+    chm_health_distribution_queue_warning: float = Field(
+        100.0,
+        validation_alias=_env("CHM_HEALTH_DISTRIBUTION_QUEUE_WARNING"),
+        description="Health check `distribution_queue`: warning threshold (files).",
+    )
+    chm_health_distribution_queue_critical: float = Field(
+        1000.0,
+        validation_alias=_env("CHM_HEALTH_DISTRIBUTION_QUEUE_CRITICAL"),
+        description="Health check `distribution_queue`: critical threshold (files).",
+    )
+    # data_integrity: ClickHouse docs, ReplicatedDataLoss / ReplicatedPartChecksFailed profile events should stay 0.
+    chm_health_data_integrity_warning: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_DATA_INTEGRITY_WARNING"),
+        description="Health check `data_integrity`: warning threshold (events).",
+    )
+    chm_health_data_integrity_critical: float = Field(
+        10.0,
+        validation_alias=_env("CHM_HEALTH_DATA_INTEGRITY_CRITICAL"),
+        description="Health check `data_integrity`: critical threshold (events).",
+    )
+    # unreachable_nodes: one host with connection errors is degraded; two or more risks a shard (system.clusters errors_count).
+    chm_health_unreachable_nodes_warning: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_UNREACHABLE_NODES_WARNING"),
+        description="Health check `unreachable_nodes`: warning threshold (hosts).",
+    )
+    chm_health_unreachable_nodes_critical: float = Field(
+        2.0,
+        validation_alias=_env("CHM_HEALTH_UNREACHABLE_NODES_CRITICAL"),
+        description="Health check `unreachable_nodes`: critical threshold (hosts).",
+    )
+    # error_spikes: Grafana ClickHouse mixin error-rate alert order of magnitude: 10/min noisy, 100/min incident.
+    chm_health_error_spikes_warning: float = Field(
+        10.0,
+        validation_alias=_env("CHM_HEALTH_ERROR_SPIKES_WARNING"),
+        description="Health check `error_spikes`: warning threshold (errors/min).",
+    )
+    chm_health_error_spikes_critical: float = Field(
+        100.0,
+        validation_alias=_env("CHM_HEALTH_ERROR_SPIKES_CRITICAL"),
+        description="Health check `error_spikes`: critical threshold (errors/min).",
+    )
+    # system_log_size: Altinity KB 'system tables eat my disk': logs past tens of GiB need a TTL.
+    chm_health_system_log_size_warning: float = Field(
+        10.0,
+        validation_alias=_env("CHM_HEALTH_SYSTEM_LOG_SIZE_WARNING"),
+        description="Health check `system_log_size`: warning threshold (GiB).",
+    )
+    chm_health_system_log_size_critical: float = Field(
+        50.0,
+        validation_alias=_env("CHM_HEALTH_SYSTEM_LOG_SIZE_CRITICAL"),
+        description="Health check `system_log_size`: critical threshold (GiB).",
+    )
+    # system_log_ttl: ClickHouse docs, system log `<ttl>`: without it system logs are never trimmed.
+    chm_health_system_log_ttl_warning: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_SYSTEM_LOG_TTL_WARNING"),
+        description="Health check `system_log_ttl`: warning threshold (tables).",
+    )
+    chm_health_system_log_ttl_critical: float = Field(
+        100.0,
+        validation_alias=_env("CHM_HEALTH_SYSTEM_LOG_TTL_CRITICAL"),
+        description="Health check `system_log_ttl`: critical threshold (tables).",
+    )
+    # table_count: percent of server setting max_table_num_to_warn (default 5000), where the server warns itself.
+    chm_health_table_count_warning: float = Field(
+        80.0,
+        validation_alias=_env("CHM_HEALTH_TABLE_COUNT_WARNING"),
+        description="Health check `table_count`: warning threshold (%).",
+    )
+    chm_health_table_count_critical: float = Field(
+        100.0,
+        validation_alias=_env("CHM_HEALTH_TABLE_COUNT_CRITICAL"),
+        description="Health check `table_count`: critical threshold (%).",
+    )
+    # part_count: percent of server setting max_part_num_to_warn (default 100000), where the server warns itself.
+    chm_health_part_count_warning: float = Field(
+        80.0,
+        validation_alias=_env("CHM_HEALTH_PART_COUNT_WARNING"),
+        description="Health check `part_count`: warning threshold (%).",
+    )
+    chm_health_part_count_critical: float = Field(
+        100.0,
+        validation_alias=_env("CHM_HEALTH_PART_COUNT_CRITICAL"),
+        description="Health check `part_count`: critical threshold (%).",
+    )
+    # async_insert_errors: an async insert error loses the buffered rows unless the client waited (ClickHouse docs, async inserts).
+    chm_health_async_insert_errors_warning: float = Field(
+        1.0,
+        validation_alias=_env("CHM_HEALTH_ASYNC_INSERT_ERRORS_WARNING"),
+        description="Health check `async_insert_errors`: warning threshold (inserts).",
+    )
+    chm_health_async_insert_errors_critical: float = Field(
+        10.0,
+        validation_alias=_env("CHM_HEALTH_ASYNC_INSERT_ERRORS_CRITICAL"),
+        description="Health check `async_insert_errors`: critical threshold (inserts).",
+    )
+    # failed_queries: Grafana ClickHouse mixin failed-query ratio: 5 % warning, 20 % critical.
+    chm_health_failed_queries_warning: float = Field(
+        5.0,
+        validation_alias=_env("CHM_HEALTH_FAILED_QUERIES_WARNING"),
+        description="Health check `failed_queries`: warning threshold (%).",
+    )
+    chm_health_failed_queries_critical: float = Field(
+        20.0,
+        validation_alias=_env("CHM_HEALTH_FAILED_QUERIES_CRITICAL"),
+        description="Health check `failed_queries`: critical threshold (%).",
+    )
+
     @field_validator("clickhouse_host")
     @classmethod
     def _hosts_are_urls(cls, value: str) -> str:
