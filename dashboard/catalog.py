@@ -1,10 +1,22 @@
-"""The panel catalog: every panel of the dashboard, declared once (the assistant's tools come from here too)."""
+"""The panel catalog: every panel, action and page of the dashboard, declared once (the assistant's tools too)."""
 
 from __future__ import annotations
 
-from dashboard.panels import Panel, Param
+from dashboard import (
+    catalog_health,
+    catalog_logs,
+    catalog_merges,
+    catalog_overview,
+    catalog_queries,
+    catalog_replication,
+    catalog_system,
+    catalog_tables,
+)
+from dashboard.panels import Action, PageSpec, Panel, Param
 
 PANELS: dict[str, Panel] = {}
+ACTIONS: dict[str, Action] = {}
+PAGES: dict[str, PageSpec] = {}
 
 
 def register(*panels: Panel) -> None:
@@ -13,6 +25,17 @@ def register(*panels: Panel) -> None:
         if panel.name in PANELS:
             raise ValueError(f"duplicate panel name {panel.name}")
         PANELS[panel.name] = panel
+
+
+def register_pages(*pages: PageSpec) -> None:
+    """Add pages to the catalog; keys must be unique and every panel they draw must be registered."""
+    for page in pages:
+        if page.key in PAGES:
+            raise ValueError(f"duplicate page {page.key}")
+        missing = [name for name in page.panel_names if name not in PANELS]
+        if missing:
+            raise ValueError(f"page {page.key} draws unknown panels {missing}")
+        PAGES[page.key] = page
 
 
 register(
@@ -24,6 +47,20 @@ register(
         kind="kpi",
         ttl=60,
     ),
+    Panel(name="frame_system_tables", title="System tables", sql="dashboard/frame/system_tables",
+          description="Names of the system tables this server has (marks menu entries whose table is missing).",
+          ttl=300, requires="tables"),
+    Panel(name="frame_clusters", title="Clusters", sql="dashboard/frame/clusters",
+          description="Cluster names for the sidebar's cluster picker.", ttl=300, requires="clusters"),
 )
 
-__all__ = ["PANELS", "Panel", "Param", "register"]
+_MODULES = (catalog_overview, catalog_queries, catalog_tables, catalog_merges, catalog_replication, catalog_logs,
+            catalog_system, catalog_health)
+for _module in _MODULES:
+    register(*_module.PANELS)
+for _module in _MODULES:
+    register_pages(*_module.PAGES)
+for _action in catalog_queries.ACTIONS:
+    ACTIONS[_action.name] = _action
+
+__all__ = ["ACTIONS", "PAGES", "PANELS", "Action", "PageSpec", "Panel", "Param", "register"]

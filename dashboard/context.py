@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
@@ -100,7 +100,7 @@ class TimeWindow:
 
 def window_for(label: str, now: datetime | None = None, custom: tuple[datetime, datetime] | None = None) -> TimeWindow:
     """Turn a range label (`1h`, `custom`…) into absolute bounds; unknown labels fall back to 1h."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if label == "custom" and custom:
         return TimeWindow(label, custom[0], custom[1])
     span = TIME_RANGES.get(label, TIME_RANGES["1h"])
@@ -141,3 +141,8 @@ def is_admin(user: str | None = None) -> bool:
     """Whether the user may see every user's conversations (`CHM_ADMIN_USERS`)."""
     user = user or current_user()
     return user is not None and user in get_settings().admin_users
+
+
+def current_cluster() -> str | None:
+    """The cluster picked in the sidebar, or None: cluster-wide panels then read the local tables."""
+    return st.session_state.get("cluster") or None

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 
 import streamlit as st
 
+from chstore.errors import ChStoreError
 from chstore.settings import Settings
 from dashboard import context
+from dashboard.catalog import PAGES, PANELS
+from dashboard.panels import run_panel
 
 
 @dataclass(frozen=True)
@@ -21,21 +25,57 @@ class NavItem:
     requires: str | None = None
 
 
-# Sections of the menu, in order. Pages are a few lines each under pages/.
+def _dashboard_sections() -> dict[str, list[NavItem]]:
+    sections: dict[str, list[NavItem]] = {}
+    for page in PAGES.values():
+        sections.setdefault(page.section, []).append(
+            NavItem(page.script, page.title, page.icon, page.url_path, page.requires)
+        )
+    return sections
+
+
+# Sections of the menu, in order. Pages are a few lines each under pages/; dashboard pages come from the catalog.
 NAVIGATION: dict[str, list[NavItem]] = {
     "chmonitor": [NavItem("pages/home.py", "Home", "🏠", "home")],
+    **_dashboard_sections(),
+    "Assistant": [
+        NavItem("pages/chat.py", "Chat", "💬", "chat"),
+        NavItem("pages/conversations.py", "Conversations", "🗂️", "conversations"),
+        NavItem("pages/history_analytics.py", "History analytics", "📊", "history-analytics"),
+    ],
 }
+UNAVAILABLE_MARK = " (n/a)"
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _system_tables(host_index: int) -> frozenset[str] | None:
+    try:
+        frame = run_panel(context.get_connection(host_index), PANELS["frame_system_tables"])
+    except ChStoreError:
+        return None
+    return frozenset(frame["name"])
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _clusters(host_index: int) -> list[str]:
+    try:
+        frame = run_panel(context.get_connection(host_index), PANELS["frame_clusters"])
+    except ChStoreError:
+        return []
+    return list(frame["cluster"])
 
 
 def navigation() -> dict[str, list]:
-    """The st.navigation structure built from NAVIGATION."""
+    """The st.navigation structure built from NAVIGATION; entries whose system table is missing are marked."""
+    present = _system_tables(context.current_host_index())
     first = True
     sections: dict[str, list] = {}
     for section, items in NAVIGATION.items():
         pages = []
         for item in items:
-            pages.append(st.Page(item.script, title=item.title, icon=item.icon or None, url_path=item.url_path,
-                                 default=first))
+            missing = bool(present is not None and item.requires and item.requires not in present)
+            pages.append(st.Page(item.script, title=item.title + (UNAVAILABLE_MARK if missing else ""),
+                                 icon=item.icon or None, url_path=item.url_path, default=first))
             first = False
         sections[section] = pages
     return sections
@@ -47,8 +87,18 @@ def _init_from_url(key: str, allowed: list[str], default: str) -> None:
         st.session_state[key] = value if value in allowed else default
 
 
+def _custom_range() -> None:
+    dates = st.session_state.get("custom_dates")
+    if isinstance(dates, (list, tuple)) and len(dates) == 2:
+        start = datetime.combine(dates[0], time.min, UTC)
+        end = datetime.combine(dates[1], time.max, UTC)
+        st.session_state["custom_range"] = (start, end)
+    else:
+        st.session_state.pop("custom_range", None)
+
+
 def sidebar(settings: Settings) -> None:
-    """Host switcher, time range, auto-refresh and the own-queries toggle (all with explicit keys)."""
+    """Host switcher, cluster picker, time range, auto-refresh and the own-queries toggle (all with explicit keys)."""
     labels = settings.host_labels
     _init_from_url("host", labels, labels[0])
     _init_from_url("range", [*context.TIME_RANGES, "custom"], "1h")
@@ -56,16 +106,31 @@ def sidebar(settings: Settings) -> None:
     with st.sidebar:
         if len(labels) > 1:
             st.selectbox("Host", labels, key="host")
+        clusters = _clusters(context.current_host_index())
+        if clusters:
+            _init_from_url("cluster", ["", *clusters], "")
+            st.selectbox("Cluster (fan-out views)", ["", *clusters], key="cluster",
+                         format_func=lambda name: name or "this host only")
         st.selectbox("Time range", [*context.TIME_RANGES, "custom"], key="range")
         if st.session_state["range"] == "custom":
-            st.date_input("From / to", key="custom_dates", value=[])
+            st.date_input("From / to (UTC)", key="custom_dates", value=[], on_change=_custom_range)
+            if "custom_range" not in st.session_state:
+                st.caption("Pick two dates; until then the last hour is shown.")
         st.selectbox("Auto-refresh", list(context.REFRESH_CHOICES), key="refresh")
         st.toggle("Hide chmonitor's own queries", value=True, key="hide_own")
 
 
 def sync_query_params(page: object) -> None:
-    """Mirror host and range into the URL so the view can be shared by link and survives a reload."""
+    """Mirror host, range, cluster and refresh into the URL so a view can be shared by link and survives a reload."""
     settings = context.get_settings()
     if len(settings.host_labels) > 1:
         st.query_params["host"] = st.session_state.get("host", settings.host_labels[0])
     st.query_params["range"] = st.session_state.get("range", "1h")
+    if st.session_state.get("cluster"):
+        st.query_params["cluster"] = st.session_state["cluster"]
+    else:
+        st.query_params.pop("cluster", None)
+    if st.session_state.get("refresh", "off") != "off":
+        st.query_params["refresh"] = st.session_state["refresh"]
+    else:
+        st.query_params.pop("refresh", None)

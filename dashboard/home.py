@@ -25,7 +25,7 @@ def render_home() -> None:
     if settings.embedded:
         st.markdown(f"**Engine:** embedded ClickHouse (chdb), data in `{settings.chm_data_dir}`")
     else:
-        hosts = ", ".join(f"{label} ({url})" for label, url in zip(settings.host_labels, settings.hosts))
+        hosts = ", ".join(f"{label} ({url})" for label, url in zip(settings.host_labels, settings.hosts, strict=True))
         st.markdown(f"**Engine:** ClickHouse server(s): {hosts}")
     try:
         frame = context.get_connection().query_df(sqlfiles.load("home/server_info"))

@@ -6,7 +6,7 @@ The same declarations feed the dashboard pages and the assistant's tools.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import pandas as pd
@@ -19,6 +19,8 @@ ChartKind = Literal["table", "line", "area", "bar", "kpi", "text"]
 
 # Parameters every panel may use without declaring them; the caller (renderer or assistant) supplies them.
 WINDOW_PARAMS = ("start", "end", "step", "hide_own", "tag")
+# The cluster a fan-out variant (`Panel.cluster_sql`) reads; supplied by run_panel from the sidebar's picker.
+CLUSTER_PARAM = "cluster"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,42 @@ class Param:
     default: Any
     description: str = ""
     choices: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Check:
+    """How a health panel's `value` column becomes ok / warning / critical.
+
+    `warning`/`critical` name Settings fields holding the thresholds; `higher_is_worse=False` flips the comparison.
+    """
+
+    warning: str
+    critical: str
+    meaning: str
+    action: str
+    unit: str = ""
+    higher_is_worse: bool = True
+
+    def status(self, value: float, warning: float, critical: float) -> str:
+        """`ok`, `warning` or `critical` for a measured value against the two thresholds."""
+        if self.higher_is_worse:
+            return "critical" if value >= critical else "warning" if value >= warning else "ok"
+        return "critical" if value <= critical else "warning" if value <= warning else "ok"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A control statement (KILL …) run only when `CHM_ENABLE_CONTROL_ACTIONS` is on and the user confirms."""
+
+    name: str
+    title: str
+    sql: str
+    description: str
+    params: tuple[Param, ...] = ()
+
+    def param(self, name: str) -> Param | None:
+        """The declared parameter called `name`, if any."""
+        return next((p for p in self.params if p.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -51,6 +89,14 @@ class Panel:
     cluster: bool = False
     acceptable_errors: frozenset[str] = field(default_factory=frozenset)
     links: dict[str, str] = field(default_factory=dict)
+    cluster_sql: str | None = None
+    enable: str = ""
+    check: Check | None = None
+
+    @property
+    def sql_files(self) -> tuple[str, ...]:
+        """Every SQL file the panel may run (the local one and, for cluster panels, the fan-out one)."""
+        return (self.sql, self.cluster_sql) if self.cluster_sql else (self.sql,)
 
     def param(self, name: str) -> Param | None:
         """The declared parameter called `name`, if any."""
@@ -87,9 +133,17 @@ def panel_params(
     end: datetime | None = None, hide_own: bool = True,
 ) -> dict[str, Any]:
     """The parameters to send for a panel: declared defaults, overridden by `values`, plus the window ones."""
+    return sql_params(panel.sql, panel, values, start=start, end=end, hide_own=hide_own)
+
+
+def sql_params(
+    sql_name: str, panel: Panel | Action, values: dict[str, Any] | None = None, *, start: datetime | None = None,
+    end: datetime | None = None, hide_own: bool = True,
+) -> dict[str, Any]:
+    """The parameters of one SQL file of a panel (or action): declared defaults, `values`, implicit window ones."""
     values = dict(values or {})
-    sql_params = sqlfiles.placeholders(sqlfiles.load(panel.sql))
-    end = end or datetime.now(timezone.utc)
+    sql_params = sqlfiles.placeholders(sqlfiles.load(sql_name))
+    end = end or datetime.now(UTC)
     start = start or end - timedelta(hours=1)
     implicit = {
         "start": start, "end": end, "step": bucket_seconds(start, end), "hide_own": int(hide_own), "tag": APP_TAG,
@@ -102,6 +156,8 @@ def panel_params(
             if declared.choices and value not in declared.choices:
                 raise ValidationError(f"parameter {name} must be one of {declared.choices}, got {value!r}")
             result[name] = _coerce(declared, value)
+        elif name == CLUSTER_PARAM and CLUSTER_PARAM in values:
+            result[name] = str(values[CLUSTER_PARAM])
         elif name in implicit:
             result[name] = values.get(name, implicit[name])
         else:
@@ -111,8 +167,54 @@ def panel_params(
 
 def run_panel(
     conn: Connection, panel: Panel, values: dict[str, Any] | None = None, *, start: datetime | None = None,
-    end: datetime | None = None, hide_own: bool = True,
+    end: datetime | None = None, hide_own: bool = True, cluster: str | None = None,
 ) -> pd.DataFrame:
-    """Run a panel's SQL read-only with its parameters; errors arrive as chstore errors."""
-    params = panel_params(panel, values, start=start, end=end, hide_own=hide_own)
-    return conn.query_df(sqlfiles.load(panel.sql), params, readonly=True)
+    """Run a panel's SQL read-only with its parameters; errors arrive as chstore errors.
+
+    With `cluster` set and a fan-out variant declared, the panel reads every replica through `clusterAllReplicas`
+    (unreachable shards skipped); otherwise it reads the local tables.
+    """
+    values = dict(values or {})
+    if cluster and panel.cluster_sql:
+        sql_name, settings = panel.cluster_sql, {"skip_unavailable_shards": 1}
+        values["cluster"] = cluster
+    else:
+        sql_name, settings = panel.sql, None
+    params = sql_params(sql_name, panel, values, start=start, end=end, hide_own=hide_own)
+    return conn.query_df(sqlfiles.load(sql_name), params, readonly=True, settings=settings)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One dashboard page as data: its menu place, the panels in rows, the filters shown, the actions offered."""
+
+    key: str
+    title: str
+    section: str
+    rows: tuple[tuple[str, ...], ...]
+    icon: str = ""
+    intro: str = ""
+    filters: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    special: str = ""
+    requires: str | None = None
+
+    @property
+    def url_path(self) -> str:
+        """The page's URL path (`queries-running`)."""
+        return self.key.replace("_", "-")
+
+    @property
+    def script(self) -> str:
+        """The page script under pages/."""
+        return f"pages/{self.key}.py"
+
+    @property
+    def panel_names(self) -> tuple[str, ...]:
+        """Every panel the page draws, in order."""
+        return tuple(name for row in self.rows for name in row)
+
+
+def docs_url(table: str) -> str:
+    """The ClickHouse documentation page of a system table."""
+    return f"https://clickhouse.com/docs/operations/system-tables/{table}"

@@ -1,0 +1,94 @@
+"""Health: each check is a panel whose SQL returns `value` (and `detail`) plus thresholds from settings."""
+
+from __future__ import annotations
+
+from dashboard.panels import Check, PageSpec, Panel, Param, docs_url
+
+
+def _check(name: str, title: str, requires: str, unit: str, meaning: str, action: str, *,
+           higher_is_worse: bool = True, params: tuple[Param, ...] = (), acceptable: frozenset[str] = frozenset(),
+           ttl: int = 30) -> Panel:
+    return Panel(
+        name=f"health_{name}", title=title, sql=f"dashboard/health/{name}", kind="kpi", y=("value",),
+        description=f"Health check: {meaning}", requires=requires, docs=docs_url(requires), params=params, ttl=ttl,
+        acceptable_errors=acceptable,
+        check=Check(warning=f"chm_health_{name}_warning", critical=f"chm_health_{name}_critical", meaning=meaning,
+                    action=action, unit=unit, higher_is_worse=higher_is_worse),
+    )
+
+
+PANELS = (
+    _check("readonly_replicas", "Read-only replicas", "replicas", "tables",
+           "replicated tables that refuse inserts (Keeper session lost or metadata broken).",
+           "Check Keeper connectivity (system.zookeeper_connection) and the replica's zookeeper_exception; "
+           "SYSTEM RESTART REPLICA once Keeper is back."),
+    _check("replication_lag", "Replication lag", "replicas", "s",
+           "how far the most delayed replica is behind; reads there return stale data.",
+           "Look at the replication queue and fetches of that table; check network and disk of the lagging host."),
+    _check("replication_queue_age", "Stuck replication queue", "replication_queue", "s",
+           "the oldest replication task still waiting or retrying.",
+           "Read last_exception and postpone_reason of the oldest entries; fix the cause or drop the broken part."),
+    _check("parts_per_partition", "Parts per partition vs parts_to_throw_insert", "parts", "%",
+           "how close the fullest partition is to the point where inserts fail with TOO_MANY_PARTS.",
+           "Insert in bigger batches (or use async inserts), use a coarser partition key, let merges catch up."),
+    _check("delayed_inserts", "Delayed inserts", "metric_log", "inserts",
+           "inserts the server slowed down because a partition passed parts_to_delay_insert.",
+           "Batch inserts, check that merges keep up (Merges pages)."),
+    _check("rejected_inserts", "Rejected inserts", "metric_log", "inserts",
+           "inserts refused with TOO_MANY_PARTS; the client has to resend them.",
+           "Batch inserts at once; consider async_insert=1; check merges and disk."),
+    _check("rows_per_insert", "Rows per insert", "query_log", "rows",
+           "average rows an INSERT writes; tiny inserts create many parts and merges.",
+           "Batch on the client, or turn on async_insert=1 with wait_for_async_insert=1.", higher_is_worse=False),
+    _check("long_running_queries", "Long-running queries", "processes", "s",
+           "the query running longest right now.",
+           "Open Running queries; kill it if it should not run (CHM_ENABLE_CONTROL_ACTIONS), or add limits.",
+           ttl=10),
+    _check("detached_parts", "Detached parts", "detached_parts", "parts",
+           "parts moved aside as broken or unexpected; they hold disk and may be lost data.",
+           "Look at their reason (Detached parts page); ATTACH what is valid, DROP DETACHED what is not."),
+    _check("stuck_mutations", "Stuck or failing mutations", "mutations", "mutations",
+           "mutations that fail or run longer than allowed; they block merges of their parts.",
+           "Read latest_fail_reason (Mutations page); fix the cause or KILL MUTATION.",
+           params=(Param("stuck_after_s", "UInt32", 3600, "seconds after which an unfinished mutation is stuck"),)),
+    _check("disk_used", "Disk used", "disks", "%", "how full the fullest disk is; a full disk stops inserts and merges.",
+           "Drop or move old partitions, add TTLs, add a disk or volume."),
+    _check("memory_used", "Memory used", "metrics", "%",
+           "tracked memory as a share of max_server_memory_usage; at 100 % queries fail with MEMORY_LIMIT_EXCEEDED.",
+           "Find the heavy queries (Running queries, Expensive queries); lower max_memory_usage per query."),
+    _check("dictionary_errors", "Dictionary errors", "dictionaries", "dictionaries",
+           "dictionaries that failed to load and serve stale or no data.",
+           "Read last_exception on the Dictionaries page; fix the source and SYSTEM RELOAD DICTIONARY."),
+    _check("uptime", "Recent restart", "metrics", "s", "how long the server has been up; a short uptime means a restart.",
+           "If nobody restarted it, look at the Crash log and the text log around the start.", higher_is_worse=False),
+    _check("distribution_queue", "Distributed send queue", "distribution_queue", "files",
+           "files Distributed tables still have to send; a growing queue means a shard does not receive.",
+           "Check the target shards' reachability and errors (Distributed DDL queue page, last_exception)."),
+    _check("data_integrity", "Replica data-integrity events", "events", "events",
+           "lost parts, failed checksums and failed fetches between replicas since start.",
+           "Read the text log for the parts involved; SYSTEM SYNC REPLICA and compare row counts across replicas."),
+    _check("unreachable_nodes", "Unreachable cluster nodes", "clusters", "hosts",
+           "cluster hosts with recent connection errors; distributed queries skip or fail on them.",
+           "Check the host, its network and the remote_servers config (Clusters page)."),
+    _check("error_spikes", "Error spikes", "error_log", "errors/min", "errors in the busiest minute of the window.",
+           "Open the Errors page for the error names and the failing queries."),
+    _check("system_log_size", "System log size", "parts", "GiB", "disk taken by system.*_log tables.",
+           "Set a `<ttl>` on the system logs in the server config, or TRUNCATE the largest ones."),
+    _check("system_log_ttl", "System logs without TTL", "tables", "tables",
+           "system log tables that nothing trims; they grow until the disk is full.",
+           "Add `<ttl>event_date + INTERVAL 30 DAY</ttl>` to each log's section of the server config."),
+    _check("table_count", "Table count", "tables", "%", "tables as a share of the server's max_table_num_to_warn.",
+           "Drop unused tables; many small tables cost memory and startup time."),
+    _check("part_count", "Part count", "parts", "%", "active parts as a share of the server's max_part_num_to_warn.",
+           "Batch inserts and coarsen partitioning; many parts slow startup, merges and queries."),
+    _check("async_insert_errors", "Async insert errors", "asynchronous_insert_log", "inserts",
+           "asynchronous inserts that failed to parse or flush in the window.",
+           "Read the exception on the Async inserts page; fix the client's data format."),
+    _check("failed_queries", "Failed query share", "query_log", "%", "share of queries in the window that failed.",
+           "Open Failed queries for the error names and the users sending them."),
+)
+
+PAGES = (
+    PageSpec("health", "Health", "Health", icon="🩺", rows=tuple((p.name,) for p in PANELS), special="health",
+             intro="Each check: status, measured value, thresholds, meaning and what to do."),
+)

@@ -1,0 +1,55 @@
+"""Metrics and logs: metrics, events, asynchronous metrics, errors, text log, crash log, logins."""
+
+from __future__ import annotations
+
+from dashboard.panels import PageSpec, Panel, Param, docs_url
+
+_TEXT = Param("text", "String", "", "name or text contains")
+_LIMIT = Param("limit", "UInt32", 500, "rows")
+
+PANELS = (
+    Panel(name="metrics", title="Metrics", sql="dashboard/logs/metrics", params=(_TEXT,), ttl=10,
+          description="Current gauges of the server.", requires="metrics", docs=docs_url("metrics")),
+    Panel(name="events", title="Events", sql="dashboard/logs/events", params=(_TEXT,), ttl=10,
+          description="Cumulative event counters since the server started.", requires="events",
+          docs=docs_url("events")),
+    Panel(name="asynchronous_metrics", title="Asynchronous metrics", sql="dashboard/logs/asynchronous_metrics",
+          params=(_TEXT,), ttl=30, description="Periodically computed metrics: memory, load, disks, uptime.",
+          requires="asynchronous_metrics", docs=docs_url("asynchronous_metrics"),
+          enable="use a ClickHouse server (the embedded engine does not compute asynchronous metrics)",
+          acceptable_errors=frozenset({"UNKNOWN_TABLE"})),
+    Panel(name="errors", title="Errors since start", sql="dashboard/logs/errors", ttl=15,
+          description="Error codes seen since start with counts and the last message.", requires="errors",
+          docs=docs_url("errors"), links={"query_id": "query-detail?query_id=query_id"}),
+    Panel(name="error_log", title="Errors over time", sql="dashboard/logs/error_log", kind="bar", x="t",
+          y=("errors",), color="error", description="Errors per bucket by error name (error_log).",
+          requires="error_log", docs=docs_url("error_log")),
+    Panel(name="text_log", title="Text log", sql="dashboard/logs/text_log",
+          params=(Param("level", "String", "Information", "level at or above",
+                        ("Fatal", "Critical", "Error", "Warning", "Notice", "Information", "Debug", "Trace")),
+                  _TEXT, _LIMIT),
+          description="Server log lines in the window at or above a level.", requires="text_log",
+          docs=docs_url("text_log"), links={"query_id": "query-detail?query_id=query_id"}),
+    Panel(name="crash_log", title="Crash log", sql="dashboard/logs/crash_log", ttl=60,
+          description="Crashes the server recorded.", requires="crash_log", docs=docs_url("crash_log")),
+    Panel(name="logins", title="Logins", sql="dashboard/logs/logins",
+          params=(Param("only_failures", "UInt8", 0, "only failures (1/0)", (0, 1)), _LIMIT),
+          description="Logins, failures and logouts in the window (session_log).", requires="session_log",
+          docs=docs_url("session_log")),
+)
+
+PAGES = (
+    PageSpec("metrics", "Metrics", "Metrics & logs", icon="📏", rows=(("metrics",),), filters=("text",),
+             requires="metrics"),
+    PageSpec("events", "Events", "Metrics & logs", icon="🔢", rows=(("events",),), filters=("text",),
+             requires="events"),
+    PageSpec("asynchronous_metrics", "Asynchronous metrics", "Metrics & logs", icon="⏲️",
+             rows=(("asynchronous_metrics",),), filters=("text",), requires="asynchronous_metrics"),
+    PageSpec("errors", "Errors", "Metrics & logs", icon="🚨", rows=(("error_log",), ("errors",)),
+             requires="errors"),
+    PageSpec("text_log", "Text log", "Metrics & logs", icon="📝", rows=(("text_log",),),
+             filters=("level", "text", "limit"), requires="text_log"),
+    PageSpec("crash_log", "Crash log", "Metrics & logs", icon="💥", rows=(("crash_log",),), requires="crash_log"),
+    PageSpec("logins", "Logins", "Metrics & logs", icon="🔑", rows=(("logins",),),
+             filters=("only_failures", "limit"), requires="session_log"),
+)

@@ -1,0 +1,47 @@
+"""Replication and cluster: replicas, queue, read-only replicas, fetches, distributed DDL, cluster topology."""
+
+from __future__ import annotations
+
+from dashboard.panels import PageSpec, Panel, docs_url
+
+_TABLE_LINK = {"table": "table-detail?database=database&table=table"}
+_KEEPER = "configure ClickHouse Keeper (or ZooKeeper) and the `<distributed_ddl>` section"
+
+PANELS = (
+    Panel(name="replicas", title="Replicas", sql="dashboard/replication/replicas",
+          cluster_sql="dashboard/replication/replicas_cluster", cluster=True,
+          description="Replicated tables: read-only, delay, queue, active replicas, errors.", ttl=15,
+          requires="replicas", docs=docs_url("replicas"), links=_TABLE_LINK),
+    Panel(name="replication_queue", title="Replication queue", sql="dashboard/replication/queue",
+          description="Replication tasks waiting or retrying, oldest first.", ttl=15, requires="replication_queue",
+          docs=docs_url("replication_queue"), links=_TABLE_LINK),
+    Panel(name="readonly_replicas", title="Read-only replicas", sql="dashboard/replication/readonly",
+          description="Replicas in read-only mode and since when.", ttl=15, requires="replicas",
+          docs=docs_url("replicas"), links=_TABLE_LINK),
+    Panel(name="replicated_fetches", title="Fetches", sql="dashboard/replication/fetches",
+          description="Parts being fetched from other replicas now.", ttl=5, requires="replicated_fetches",
+          docs=docs_url("replicated_fetches"), links=_TABLE_LINK),
+    Panel(name="distributed_ddl_queue", title="Distributed DDL queue", sql="dashboard/replication/ddl_queue",
+          description="ON CLUSTER statements queued or failed per host.", requires="distributed_ddl_queue",
+          docs=docs_url("distributed_ddl_queue"), enable=_KEEPER,
+          acceptable_errors=frozenset({"NO_ELEMENTS_IN_CONFIG", "UNKNOWN_TABLE"})),
+    Panel(name="clusters", title="Clusters", sql="dashboard/replication/clusters",
+          description="Configured clusters: shards, replicas, hosts, error counts.", ttl=60, requires="clusters",
+          docs=docs_url("clusters")),
+    Panel(name="distribution_queue", title="Distributed send queue", sql="dashboard/replication/distribution_queue",
+          description="Files Distributed tables still have to send to shards.", ttl=15, requires="distribution_queue",
+          docs=docs_url("distribution_queue"), links=_TABLE_LINK),
+)
+
+PAGES = (
+    PageSpec("replicas", "Replicas", "Replication & cluster", icon="👯", rows=(("replicas",),), requires="replicas"),
+    PageSpec("replication_queue", "Replication queue", "Replication & cluster", icon="📥",
+             rows=(("replication_queue",),), requires="replication_queue"),
+    PageSpec("readonly_replicas", "Read-only replicas", "Replication & cluster", icon="🔒",
+             rows=(("readonly_replicas",),), requires="replicas"),
+    PageSpec("fetches", "Fetches", "Replication & cluster", icon="⬇️", rows=(("replicated_fetches",),),
+             requires="replicated_fetches"),
+    PageSpec("ddl_queue", "Distributed DDL queue", "Replication & cluster", icon="📮",
+             rows=(("distributed_ddl_queue",), ("distribution_queue",)), requires="distributed_ddl_queue"),
+    PageSpec("clusters", "Clusters", "Replication & cluster", icon="🕸️", rows=(("clusters",),), requires="clusters"),
+)

@@ -1,0 +1,62 @@
+"""System: settings, disks and storage policies, warnings, async inserts, backups, users and roles."""
+
+from __future__ import annotations
+
+from dashboard.panels import PageSpec, Panel, Param, docs_url
+
+_TEXT = Param("text", "String", "", "name contains")
+_CHANGED = Param("changed_only", "UInt8", 0, "only changed (1/0)", (0, 1))
+_ACCESS = "grant the dashboard's user SHOW USERS and SHOW ROLES (the embedded engine denies them)"
+
+PANELS = (
+    Panel(name="changed_settings", title="Changed settings", sql="dashboard/system/changed_settings", ttl=300,
+          description="Session settings that differ from their defaults.", requires="settings",
+          docs=docs_url("settings")),
+    Panel(name="merge_tree_settings", title="MergeTree settings", sql="dashboard/system/merge_tree_settings",
+          params=(_TEXT, _CHANGED), ttl=300, description="MergeTree settings in force, changed first.",
+          requires="merge_tree_settings", docs=docs_url("merge_tree_settings")),
+    Panel(name="server_settings", title="Server settings", sql="dashboard/system/server_settings",
+          params=(_TEXT, _CHANGED), ttl=300, description="Server settings in force, changed first.",
+          requires="server_settings", docs=docs_url("server_settings")),
+    Panel(name="disks", title="Disks", sql="dashboard/system/disks", ttl=60,
+          description="Disks with free, total and used percent.", requires="disks", docs=docs_url("disks")),
+    Panel(name="storage_policies", title="Storage policies", sql="dashboard/system/storage_policies", ttl=300,
+          description="Storage policies, volumes and their disks.", requires="storage_policies",
+          docs=docs_url("storage_policies")),
+    Panel(name="warnings", title="Server warnings", sql="dashboard/system/warnings", ttl=60,
+          description="What the server warns about.", requires="warnings", docs=docs_url("warnings")),
+    Panel(name="async_inserts_pending", title="Pending async inserts", sql="dashboard/system/async_inserts_pending",
+          ttl=5, description="Asynchronous inserts buffered and not yet flushed.", requires="asynchronous_inserts",
+          docs=docs_url("asynchronous_inserts")),
+    Panel(name="async_insert_log", title="Async insert log", sql="dashboard/system/async_insert_log",
+          params=(Param("limit", "UInt32", 500, "rows"),),
+          description="Asynchronous insert flushes in the window with status and error.",
+          requires="asynchronous_insert_log", docs=docs_url("asynchronous_insert_log"),
+          links={"query_id": "query-detail?query_id=query_id"}),
+    Panel(name="backups", title="Backups and restores", sql="dashboard/system/backups", ttl=60,
+          description="Backups and restores since start with status and size.", requires="backups",
+          docs=docs_url("backups")),
+    Panel(name="users", title="Users", sql="dashboard/system/users", ttl=300, enable=_ACCESS,
+          description="Users, their authentication, allowed hosts and default roles.", requires="users",
+          docs=docs_url("users"), acceptable_errors=frozenset({"ACCESS_DENIED"})),
+    Panel(name="roles", title="Roles", sql="dashboard/system/roles", ttl=300, enable=_ACCESS,
+          description="Roles and their grants.", requires="roles", docs=docs_url("roles"),
+          acceptable_errors=frozenset({"ACCESS_DENIED"})),
+)
+
+PAGES = (
+    PageSpec("changed_settings", "Changed settings", "System", icon="🎛️", rows=(("changed_settings",),),
+             requires="settings"),
+    PageSpec("merge_tree_settings", "MergeTree settings", "System", icon="🌲", rows=(("merge_tree_settings",),),
+             filters=("text", "changed_only"), requires="merge_tree_settings"),
+    PageSpec("server_settings", "Server settings", "System", icon="🖥️", rows=(("server_settings",),),
+             filters=("text", "changed_only"), requires="server_settings"),
+    PageSpec("disks", "Disks and storage", "System", icon="💽", rows=(("disks",), ("storage_policies",)),
+             requires="disks"),
+    PageSpec("warnings", "Warnings", "System", icon="⚠️", rows=(("warnings",),), requires="warnings"),
+    PageSpec("async_inserts", "Async inserts", "System", icon="📨",
+             rows=(("async_inserts_pending",), ("async_insert_log",)), filters=("limit",),
+             requires="asynchronous_inserts"),
+    PageSpec("backups", "Backups", "System", icon="💾", rows=(("backups",),), requires="backups"),
+    PageSpec("users_roles", "Users and roles", "System", icon="👤", rows=(("users",), ("roles",)), requires="users"),
+)

@@ -1,0 +1,325 @@
+"""The one renderer: draws any declared panel or page and owns every error a panel can raise.
+
+Pages call `render_page(key)`; everything else (parameters, caching, charts, tables, links, errors) happens here.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from chstore import sqlfiles
+from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError
+from dashboard import context
+from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
+from dashboard.panels import Panel, Param, run_panel, sql_params
+
+# Error names that mean "this server has nothing there" although the driver reports them as plain query errors:
+# a log table that was never created (merge() finds no table) and a feature without its config section.
+MISSING_NAMES = frozenset({"CANNOT_EXTRACT_TABLE_STRUCTURE", "NO_ELEMENTS_IN_CONFIG"})
+# Relative windows are rounded down to this many seconds so reruns within it hit the result cache.
+WINDOW_QUANTUM_S = 10
+EXPLAIN_KINDS = frozenset({"Select"})
+STATUS_ICON = {"ok": "🟢", "warning": "🟠", "critical": "🔴", "n/a": "⚪", "no data": "⚪"}
+
+
+class Missing:
+    """A cached "not available on this server" answer (cached so a missing table costs one query per TTL)."""
+
+    def __init__(self, name: str | None, message: str) -> None:
+        self.name = name
+        self.message = message
+
+
+def _quantize(moment: datetime) -> datetime:
+    stamp = math.floor(moment.timestamp() / WINDOW_QUANTUM_S) * WINDOW_QUANTUM_S
+    return datetime.fromtimestamp(stamp, UTC)
+
+
+def window_bounds() -> tuple[datetime, datetime]:
+    """The sidebar's window as naive UTC bounds, rounded for relative ranges so results can be cached."""
+    window = context.current_window()
+    start, end = window.start, window.end
+    if window.label != "custom":
+        start, end = _quantize(start), _quantize(end)
+    return start.astimezone(UTC).replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None)
+
+
+@functools.cache
+def _runner(ttl: int) -> Callable[..., pd.DataFrame | Missing]:
+    """A `st.cache_data` function with this TTL (one per distinct TTL, each with its own cache)."""
+
+    def fetch(host_index: int, name: str, values: tuple, start: datetime, end: datetime, hide_own: bool,
+              cluster: str | None) -> pd.DataFrame | Missing:
+        try:
+            return run_panel(context.get_connection(host_index), PANELS[name], dict(values), start=start, end=end,
+                             hide_own=hide_own, cluster=cluster)
+        except UnavailableError as exc:
+            return Missing(exc.name, str(exc))
+        except ChStoreError as exc:
+            if getattr(exc, "name", None) in MISSING_NAMES:
+                return Missing(exc.name, str(exc))
+            raise
+
+    fetch.__qualname__ = fetch.__name__ = f"fetch_ttl_{ttl}"
+    return st.cache_data(ttl=ttl, show_spinner=False, max_entries=1000)(fetch)
+
+
+def fetch_panel(panel: Panel, values: dict[str, Any] | None = None) -> pd.DataFrame | Missing:
+    """A panel's result for the sidebar's host, window, cluster and own-queries choice (cached for `panel.ttl`)."""
+    start, end = window_bounds()
+    return _runner(panel.ttl)(
+        context.current_host_index(), panel.name, tuple(sorted((values or {}).items())), start, end,
+        context.hide_own_queries(), context.current_cluster() if panel.cluster_sql else None,
+    )
+
+
+def _unavailable(panel: Panel, missing: Missing) -> None:
+    enable = panel.enable or (
+        f"enable the `<{panel.requires}>` section of the server configuration" if panel.requires and
+        panel.requires.endswith("_log") else "grant the dashboard's user access to it"
+    )
+    what = f"`system.{panel.requires}`" if panel.requires else "what this panel reads"
+    docs = f" — [docs]({panel.docs})" if panel.docs else ""
+    st.info(f"**{panel.title}**: not available on this server ({what}, {missing.name}). To see it: {enable}.{docs}",
+            icon="ℹ️")
+
+
+def _link_url(template: str, row: pd.Series) -> str:
+    page, _, query = template.partition("?")
+    pairs = [pair.split("=", 1) for pair in query.split("&") if pair]
+    return f"/{page}?" + urlencode({param: str(row[column]) for param, column in pairs})
+
+
+def _table(panel: Panel, frame: pd.DataFrame) -> None:
+    frame = frame.copy()
+    config: dict[str, Any] = {}
+    for column, template in panel.links.items():
+        if column in frame.columns:
+            frame[column] = frame.apply(lambda row, t=template: _link_url(t, row), axis=1)
+            config[column] = st.column_config.LinkColumn(column, display_text=r"=([^&]*)$")
+    st.dataframe(frame, column_config=config, hide_index=True, use_container_width=True)
+    st.download_button("CSV", frame.to_csv(index=False).encode(), file_name=f"{panel.name}.csv", mime="text/csv",
+                       key=f"csv_{panel.name}")
+
+
+def _format_metric(value: Any) -> str:
+    if isinstance(value, float) and not math.isnan(value):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return "—" if value is None else str(value)
+
+
+def _draw(panel: Panel, frame: pd.DataFrame) -> None:
+    if panel.kind == "kpi":
+        row = frame.iloc[0]
+        names = list(panel.y) or list(frame.columns)
+        for column, name in zip(st.columns(len(names)), names, strict=True):
+            column.metric(name.replace("_", " "), _format_metric(row[name].item() if hasattr(row[name], "item")
+                                                                 else row[name]))
+    elif panel.kind in ("line", "area", "bar"):
+        draw = {"line": px.line, "area": px.area, "bar": px.bar}[panel.kind]
+        y = list(panel.y) if not panel.color else panel.y[0]
+        figure = draw(frame, x=panel.x, y=y, color=panel.color, height=280)
+        figure.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, legend_title_text="", xaxis_title=None,
+                             yaxis_title=None)
+        st.plotly_chart(figure, use_container_width=True, key=f"chart_{panel.name}")
+    elif panel.kind == "text":
+        row = frame.iloc[0]
+        for name in panel.y or tuple(frame.columns):
+            st.caption(name.replace("_", " "))
+            st.code(str(row[name]), language="sql", wrap_lines=True)
+    else:
+        _table(panel, frame)
+
+
+def render_panel(name: str, values: dict[str, Any] | None = None, *, title: bool = True) -> pd.DataFrame | None:
+    """Draw one panel; a failure becomes a note or an error box and never escapes. Returns the rows drawn."""
+    panel = PANELS[name]
+    with st.container():
+        if title:
+            st.markdown(f"**{panel.title}**", help=panel.description)
+        try:
+            result = fetch_panel(panel, values)
+        except QueryTimeoutError as exc:
+            st.warning(f"**{panel.title}** timed out: {exc} (setting CLICKHOUSE_MAX_EXECUTION_TIME)", icon="⏱️")
+            return None
+        except ChStoreError as exc:
+            st.error(f"**{panel.title}** failed: {exc}")
+            return None
+        if isinstance(result, Missing):
+            _unavailable(panel, result)
+            return None
+        if result.empty:
+            st.caption("No rows in this window.")
+            return result
+        _draw(panel, result)
+        return result
+
+
+def _filter_widget(page: PageSpec, param: Param) -> Any:
+    key = f"f_{page.key}_{param.name}"
+    from_url = st.query_params.get(param.name)
+    if key not in st.session_state and from_url is not None:
+        st.session_state[key] = from_url if not param.type.startswith(("UInt", "Int")) else int(from_url)
+    label = param.description or param.name.replace("_", " ")
+    if param.choices:
+        return st.selectbox(label, list(param.choices), key=key,
+                            index=list(param.choices).index(param.default) if key not in st.session_state else None)
+    if param.type.startswith(("UInt", "Int")):
+        return int(st.number_input(label, min_value=0, value=int(param.default), step=1, key=key))
+    return st.text_input(label, value=str(param.default), key=key)
+
+
+def _filters(page: PageSpec) -> dict[str, Any]:
+    declared: dict[str, Param] = {}
+    for name in page.panel_names:
+        for param in PANELS[name].params:
+            declared.setdefault(param.name, param)
+    shown = [declared[name] for name in page.filters if name in declared]
+    if not shown:
+        return {}
+    values: dict[str, Any] = {}
+    for column, param in zip(st.columns(min(len(shown), 6)) * 2, shown, strict=False):
+        with column:
+            values[param.name] = _filter_widget(page, param)
+    return values
+
+
+def _values_for(panel: Panel, values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if panel.param(k) is not None}
+
+
+def _body(page: PageSpec) -> None:
+    values = _filters(page)
+    for row in page.rows:
+        columns = st.columns(len(row)) if len(row) > 1 else [st.container()]
+        for column, name in zip(columns, row, strict=True):
+            with column:
+                render_panel(name, _values_for(PANELS[name], values))
+    for action in page.actions:
+        _action(action, values)
+    if page.special == "explain":
+        _explain(values)
+
+
+def render_page(key: str) -> None:
+    """Draw a declared page: title, filters, its panels in rows, its actions; refreshes itself when asked."""
+    page = PAGES[key]
+    if page.special == "health":
+        render_health()
+        return
+    st.header(page.title)
+    if page.intro:
+        st.caption(page.intro)
+    every = context.REFRESH_CHOICES.get(st.session_state.get("refresh", "off"))
+    if every:
+        st.fragment(run_every=every)(_body)(page)
+    else:
+        _body(page)
+
+
+def _action(name: str, values: dict[str, Any]) -> None:
+    action = ACTIONS[name]
+    settings = context.get_settings()
+    with st.expander(action.title):
+        if not settings.chm_enable_control_actions:
+            st.caption(f"{action.description} Off: set CHM_ENABLE_CONTROL_ACTIONS=true to allow it.")
+            return
+        inputs = {p.name: st.text_input(p.description or p.name, value=str(values.get(p.name, p.default)),
+                                        key=f"a_{name}_{p.name}") for p in action.params}
+        confirmed = st.checkbox(f"I confirm: {action.title.lower()} {inputs}", key=f"a_{name}_confirm")
+        if st.button(action.title, key=f"a_{name}_run", disabled=not confirmed or not all(inputs.values())):
+            try:
+                context.get_connection().command(sqlfiles.load(action.sql), sql_params(action.sql, action, inputs))
+            except ChStoreError as exc:
+                st.error(f"{action.title} failed: {exc}")
+            else:
+                st.success(f"{action.title}: sent.")
+
+
+_SINGLE_SELECT = re.compile(r"^\s*(SELECT|WITH)\b[^;]*;?\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def explain_plan(query: str) -> pd.DataFrame:
+    """EXPLAIN of a logged SELECT, read-only.
+
+    The one place SQL text is composed: an EXPLAIN cannot take its statement as a parameter, so the logged text of a
+    single SELECT (checked by pattern) is appended to a fixed prefix and run with readonly=1.
+    """
+    if not _SINGLE_SELECT.match(query):
+        raise ValueError("only a single SELECT can be explained")
+    return context.get_connection().query_df("EXPLAIN indexes = 1\n" + query.strip().rstrip(";"), readonly=True)
+
+
+def _explain(values: dict[str, Any]) -> None:
+    detail = fetch_panel(PANELS["query_detail"], _values_for(PANELS["query_detail"], values))
+    if isinstance(detail, Missing) or detail.empty:
+        return
+    row = detail.iloc[0]
+    with st.expander("EXPLAIN (plan with indexes)"):
+        if row["query_kind"] not in EXPLAIN_KINDS:
+            st.caption(f"Only SELECT queries can be explained; this one is {row['query_kind'] or 'unknown'}.")
+        elif st.button("Run EXPLAIN", key="explain_run"):
+            try:
+                st.code("\n".join(explain_plan(str(row["query"]))["explain"]), language="text")
+            except (ChStoreError, ValueError) as exc:
+                st.error(f"EXPLAIN failed: {exc}")
+
+
+def check_status(panel: Panel, frame: pd.DataFrame | Missing) -> tuple[str, float | None, float, float, str]:
+    """Status, measured value, warning and critical thresholds, and detail of one health-check result."""
+    check = panel.check
+    assert check is not None
+    settings = context.get_settings()
+    warning, critical = float(getattr(settings, check.warning)), float(getattr(settings, check.critical))
+    if isinstance(frame, Missing):
+        return "n/a", None, warning, critical, "not available on this server"
+    value = frame["value"].iloc[0] if not frame.empty else None
+    if value is None or pd.isna(value):
+        return "no data", None, warning, critical, "no data in this window"
+    detail = str(frame["detail"].iloc[0]) if "detail" in frame.columns else ""
+    return check.status(float(value), warning, critical), float(value), warning, critical, detail
+
+
+def render_health() -> None:
+    """The Health page: every check with status, value, threshold, meaning and what to do."""
+    st.header("Health")
+    st.caption("Each check compares a measured value with thresholds from settings (CHM_HEALTH_*).")
+    results = []
+    for panel in (p for p in PANELS.values() if p.check):
+        try:
+            frame = fetch_panel(panel)
+        except ChStoreError as exc:
+            results.append((panel, "n/a", None, 0.0, 0.0, f"failed: {exc}"))
+            continue
+        results.append((panel, *check_status(panel, frame)))
+    counts = pd.Series([r[1] for r in results]).value_counts()
+    summary = st.columns(4)
+    for column, status in zip(summary, ("critical", "warning", "ok", "n/a"), strict=True):
+        column.metric(f"{STATUS_ICON[status]} {status}", int(counts.get(status, 0)))
+    order = {"critical": 0, "warning": 1, "ok": 2, "no data": 3, "n/a": 4}
+    grid = st.columns(2)
+    for index, (panel, status, value, warning, critical, detail) in enumerate(
+        sorted(results, key=lambda r: order[r[1]])
+    ):
+        check = panel.check
+        with grid[index % 2].container(border=True):
+            shown = "—" if value is None else f"{value:,.2f}".rstrip("0").rstrip(".")
+            compare = "≥" if check.higher_is_worse else "≤"
+            st.markdown(f"{STATUS_ICON[status]} **{panel.title}** — {status}  \n"
+                        f"value **{shown}** {check.unit} · warning {compare} {warning:g} · critical {compare} "
+                        f"{critical:g}")
+            if detail:
+                st.caption(detail)
+            st.markdown(f"*Means:* {check.meaning}  \n*Do:* {check.action}")

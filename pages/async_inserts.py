@@ -1,0 +1,5 @@
+"""Async inserts: drawn from the page declaration in the catalog."""
+
+from dashboard.render import render_page
+
+render_page("async_inserts")

@@ -1,0 +1,5 @@
+"""Changed settings: drawn from the page declaration in the catalog."""
+
+from dashboard.render import render_page
+
+render_page("changed_settings")

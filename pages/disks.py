@@ -1,0 +1,5 @@
+"""Disks and storage: drawn from the page declaration in the catalog."""
+
+from dashboard.render import render_page
+
+render_page("disks")

@@ -1,0 +1,5 @@
+"""Running merges: drawn from the page declaration in the catalog."""
+
+from dashboard.render import render_page
+
+render_page("merges_running")

@@ -1,0 +1,5 @@
+"""Parts per partition: drawn from the page declaration in the catalog."""
+
+from dashboard.render import render_page
+
+render_page("parts_per_partition")

@@ -1,0 +1,5 @@
+"""Slow queries: drawn from the page declaration in the catalog."""
+
+from dashboard.render import render_page
+
+render_page("queries_slow")

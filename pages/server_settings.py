@@ -1,0 +1,5 @@
+"""Server settings: drawn from the page declaration in the catalog."""
+
+from dashboard.render import render_page
+
+render_page("server_settings")

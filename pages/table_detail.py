@@ -1,0 +1,5 @@
+"""Table detail: drawn from the page declaration in the catalog."""
+
+from dashboard.render import render_page
+
+render_page("table_detail")

@@ -1,0 +1,5 @@
+"""Users and roles: drawn from the page declaration in the catalog."""
+
+from dashboard.render import render_page
+
+render_page("users_roles")

@@ -1,0 +1,10 @@
+-- How many rows per second INSERTs wrote, sync and async (metric_log).
+SELECT
+    toStartOfInterval(event_time, toIntervalSecond({step:UInt32})) AS t,
+    round(sum(ProfileEvent_InsertedRows) / {step:UInt32}, 1) AS inserted_rows_per_second,
+    round(sum(ProfileEvent_AsyncInsertRows) / {step:UInt32}, 1) AS async_inserted_rows_per_second
+FROM merge('system', '^metric_log')
+WHERE event_date >= toDate({start:DateTime}) AND event_time >= {start:DateTime} AND event_time <= {end:DateTime}
+GROUP BY t
+ORDER BY t WITH FILL FROM toStartOfInterval({start:DateTime}, toIntervalSecond({step:UInt32})) TO {end:DateTime} STEP toIntervalSecond({step:UInt32})
+LIMIT 2000

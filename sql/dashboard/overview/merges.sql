@@ -1,0 +1,10 @@
+-- How many merges ran at the same time, and how many rows per second they merged (metric_log).
+SELECT
+    toStartOfInterval(event_time, toIntervalSecond({step:UInt32})) AS t,
+    max(CurrentMetric_Merge) AS running_merges,
+    round(sum(ProfileEvent_MergedRows) / {step:UInt32}, 1) AS merged_rows_per_second
+FROM merge('system', '^metric_log')
+WHERE event_date >= toDate({start:DateTime}) AND event_time >= {start:DateTime} AND event_time <= {end:DateTime}
+GROUP BY t
+ORDER BY t WITH FILL FROM toStartOfInterval({start:DateTime}, toIntervalSecond({step:UInt32})) TO {end:DateTime} STEP toIntervalSecond({step:UInt32})
+LIMIT 2000

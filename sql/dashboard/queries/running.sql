@@ -1,0 +1,16 @@
+-- Which queries run right now: elapsed time, progress, memory, rows read, user and text.
+SELECT
+    query_id,
+    user,
+    round(elapsed, 2) AS elapsed_s,
+    if(total_rows_approx > 0, round(100 * read_rows / total_rows_approx, 1), NULL) AS progress_pct,
+    memory_usage,
+    peak_memory_usage,
+    read_rows,
+    read_bytes,
+    query_kind,
+    substring(query, 1, 500) AS query
+FROM system.processes
+WHERE ({hide_own:UInt8} = 0 OR Settings['log_comment'] != {tag:String})
+ORDER BY elapsed DESC
+LIMIT 500

@@ -1,0 +1,15 @@
+-- How each replicated table is doing on every replica of the cluster.
+SELECT
+    hostName() AS host,
+    database,
+    table,
+    is_readonly,
+    is_session_expired,
+    absolute_delay,
+    queue_size,
+    active_replicas,
+    total_replicas,
+    lost_part_count
+FROM clusterAllReplicas({cluster:String}, system.replicas)
+ORDER BY is_readonly DESC, absolute_delay DESC
+LIMIT 2000
