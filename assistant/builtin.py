@@ -73,10 +73,11 @@ INTENTS: tuple[Intent, ...] = (
     Intent("biggest_tables", _rx(r"\b(biggest|largest|heaviest|size of (the )?tables|tables? (by )?size|"
                                  r"most (disk )?space|take up (the )?most)\b"),
            ("biggest_tables",), "which tables are biggest?", "tables by size on disk",
-           "No tables with data parts found.", ("table",), ("bytes_on_disk", "size")),
+           "No tables with data parts found.", ("database", "table"), ("size",)),
     Intent("disk_space", _rx(r"\b(disks?|free space|storage|space (left|free)|full)\b"), ("disk_space",),
            "how much disk is free?", "disks", "No disks reported.", ("disk",), ("free_space", "used_pct")),
-    Intent("server_errors", _rx(r"\b(server errors?|error (counters?|counts?)|system\.errors|errors? since)\b"),
+    Intent("server_errors", _rx(r"\b(server errors?|error (counters?|counts?)|system\.errors|errors? since)\b|"
+               r"\berrors?\b.*\bserver\b|\bserver\b.*\berrors?\b"),
            ("server_errors",), "which errors has the server counted?", "error kinds",
            "The server has counted no errors.", ("error",), ("count",)),
     Intent("failed_queries", _rx(r"\b(fail(ed|ing|ures?)?|errors?|exceptions?|broken)\b"), ("failed_queries",),
@@ -84,7 +85,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent("slow_queries", _rx(r"\b(slow(est)?|longest|took (the )?longest|expensive|heavy queries)\b"),
            ("slow_queries",), "slowest queries in the last 2 hours", "finished queries",
            "No finished queries", ("user", "query_id"), ("query_duration_ms",)),
-    Intent("top_users", _rx(r"\b(which|top|most active|busiest) users?\b|\bwho (runs|ran|is running) the most\b"),
+    Intent("top_users", _rx(r"\b(which|top|most active|busiest)( \d+)? users?\b|\bwho (runs|ran|is running) the most\b"),
            ("top_users",), "which users ran the most queries today?", "users", "No queries",
            ("user",), ("queries",)),
     Intent("query_volume", _rx(r"\b(how many queries|queries per|query (rate|volume|load|count)|qps|"
@@ -105,7 +106,8 @@ INTENTS: tuple[Intent, ...] = (
 )
 INTENTS_BY_NAME = {intent.name: intent for intent in INTENTS}
 
-_SQL_START = re.compile(r"^\s*(select|with|show|describe|desc)\b", re.IGNORECASE)
+_SQL_START = re.compile(r"^\s*(select|with|describe|desc|show\s+(tables|databases|create|processlist|columns|"
+                        r"dictionaries|settings|grants|functions|indexes|clusters?|full))\b", re.IGNORECASE)
 _EXPLAIN = re.compile(r"^\s*explain\s+(?:(plan|indexes|pipeline|syntax|estimate)\s+)?((?:select|with)\b.*)$",
                       re.IGNORECASE | re.DOTALL)
 _CODE = re.compile(r"```(?:sql)?\s*(.+?)```", re.IGNORECASE | re.DOTALL)

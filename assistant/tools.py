@@ -66,7 +66,7 @@ ASSISTANT_PANELS: dict[str, Panel] = {
               kind="bar", x="user", y=("queries",), params=(_LIMIT,)),
         Panel("biggest_tables", "Biggest tables", "assistant/biggest_tables",
               "Tables ranked by size on disk (optionally within one database).",
-              kind="bar", x="table", y=("bytes_on_disk",), params=(_DATABASE, _LIMIT)),
+              kind="bar", x="table", y=("disk_bytes",), params=(_DATABASE, _LIMIT)),
         Panel("parts_per_table", "Parts per table", "assistant/parts_per_table",
               "Tables ranked by number of active parts (optionally within one database).",
               kind="bar", x="table", y=("active_parts",), params=(_DATABASE, _LIMIT)),
@@ -359,5 +359,8 @@ def run_tool(
         run.error, run.error_name = str(exc), "READONLY_GUARD"
     except ChStoreError as exc:
         run.error, run.error_name = str(exc), str(getattr(exc, "name", "") or type(exc).__name__)
+        if run.error_name == "CANNOT_EXTRACT_TABLE_STRUCTURE":
+            run.error = "The server has no log table for this yet (e.g. system.query_log is created after the first "\
+                "logged query is flushed); try again in a few seconds."
     run.duration_ms = (time.perf_counter() - began) * 1000
     return run

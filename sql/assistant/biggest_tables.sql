@@ -2,12 +2,12 @@
 SELECT
     database,
     table,
-    sum(bytes_on_disk) AS bytes_on_disk,
+    sum(bytes_on_disk) AS disk_bytes,
     formatReadableSize(sum(bytes_on_disk)) AS size,
-    sum(rows) AS rows,
+    sum(rows) AS total_rows,
     count() AS active_parts
 FROM system.parts
 WHERE active AND ({database:String} = '' OR database = {database:String})
 GROUP BY database, table
-ORDER BY bytes_on_disk DESC
+ORDER BY disk_bytes DESC
 LIMIT {limit:UInt32}

@@ -4,7 +4,7 @@ SELECT
     count() AS queries,
     countIf(type != 'QueryFinish') AS failed,
     round(sum(query_duration_ms) / 1000, 3) AS total_duration_s,
-    sum(read_rows) AS read_rows
+    sum(read_rows) AS rows_read
 FROM merge('system', '^query_log')
 WHERE event_date >= toDate({start:DateTime}) AND event_time >= {start:DateTime} AND event_time <= {end:DateTime}
     AND type != 'QueryStart'

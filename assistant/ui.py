@@ -1,0 +1,351 @@
+"""The chat page's logic: answering, rendering tool results, the thread sidebar and history persistence."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from assistant import history
+from assistant.builtin import BuiltinAssistant
+from assistant.history import ChatState
+from assistant.llm import LLMAssistant
+from assistant.tools import ToolRun, build_tools, new_id, run_tool
+from assistant.turn import Turn
+from chstore import ConversationStore, Message
+from chstore.errors import ChStoreError
+from chstore.model import utcnow
+from chstore.settings import Settings
+from dashboard import context
+
+STARTERS = (
+    "What is running now?",
+    "Slowest queries in the last 2 hours",
+    "Which tables are biggest?",
+    "Are there failed queries today?",
+    "How much disk is free?",
+    "Is replication healthy?",
+)
+LOCAL_USER = "session"
+"""User id of a conversation kept only in the session (no store, or nobody signed in)."""
+
+
+def make_answerer(settings: Settings, conn: Any) -> BuiltinAssistant | LLMAssistant:
+    """The LLM assistant when an API key is configured, else the built-in one."""
+    tools = build_tools(settings)
+    if settings.llm_api_key is not None and settings.llm_api_key.get_secret_value():
+        return LLMAssistant(conn, tools, settings, server=getattr(conn, "label", ""))
+    return BuiltinAssistant(conn, tools)
+
+
+# --- rendering --------------------------------------------------------------------------------
+def chart_for(run: ToolRun) -> Any | None:
+    """A plotly figure for a time series or ranking result, else None."""
+    frame = run.frame
+    if frame is None or len(frame) < 2:
+        return None
+    hint = run.chart or {}
+    x, ys = hint.get("x"), [y for y in hint.get("y", []) if y in frame.columns]
+    if x in frame.columns and ys:
+        if hint.get("kind") == "bar":
+            return px.bar(frame, x=x, y=ys[0])
+        data = frame.copy()
+        if data[x].dtype == object:
+            parsed = pd.to_datetime(data[x], errors="coerce", utc=True)
+            data[x] = parsed if parsed.notna().all() else data[x]
+        return px.line(data, x=x, y=ys)
+    first = frame.columns[0]
+    numeric = [c for c in frame.columns[1:] if pd.api.types.is_numeric_dtype(frame[c])]
+    if not numeric:
+        return None
+    series = frame[first]
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return px.line(frame, x=first, y=numeric[:3])
+    if series.dtype == object:
+        parsed = pd.to_datetime(series, errors="coerce", utc=True)
+        if parsed.notna().all() and series.astype(str).str.match(r"^\d{4}-\d{2}-\d{2}").all():
+            data = frame.assign(**{first: parsed})
+            return px.line(data, x=first, y=numeric[:3])
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def render_tool_run(run: ToolRun, key: str) -> None:
+    """One tool call: an expander with tool, arguments, SQL, rows and duration; then its table and chart."""
+    if run.pending:
+        status = "awaiting confirmation"
+    elif run.error:
+        status = f"failed ({run.error_name})"
+    else:
+        status = f"{run.row_count} rows"
+    with st.expander(f"🔧 {run.tool} · {status} · {run.duration_ms:.0f} ms"):
+        st.markdown(f"**Tool:** `{run.tool}`")
+        st.markdown("**Arguments**")
+        st.json(_jsonable(run.arguments), expanded=True)
+        if run.sql:
+            st.markdown("**SQL**")
+            st.code(run.sql.strip(), language="sql")
+        if run.params:
+            st.markdown("**Parameters**")
+            st.json(_jsonable(run.params), expanded=False)
+        st.caption(f"Rows: {run.row_count} · duration: {run.duration_ms:.1f} ms")
+    if run.error:
+        st.error(run.error)
+    elif run.frame is not None and not run.frame.empty:
+        st.dataframe(run.frame, hide_index=True, use_container_width=True, key=f"df_{key}")
+        figure = chart_for(run)
+        if figure is not None:
+            st.plotly_chart(figure, use_container_width=True, key=f"chart_{key}")
+
+
+def stream_events(events: Iterable[str | ToolRun]) -> None:
+    """Render an answer as it is produced: text through `st.write_stream`, tool runs as they finish."""
+    iterator = iter(events)
+    pending: list[ToolRun] = []
+
+    def text_until_tool(first: str) -> Iterator[str]:
+        yield first
+        for event in iterator:
+            if isinstance(event, ToolRun):
+                pending.append(event)
+                return
+            yield event
+
+    for event in iterator:
+        if isinstance(event, ToolRun):
+            render_tool_run(event, new_id())
+            continue
+        st.write_stream(text_until_tool(event))
+        while pending:
+            render_tool_run(pending.pop(0), new_id())
+
+
+def render_messages(state: ChatState, resolved: set[str]) -> None:
+    """The whole conversation: user bubbles, and one assistant bubble per answer with its tool calls."""
+    blocks: list[tuple[str, list[Message]]] = []
+    for message in state.messages:
+        role = "user" if message.role == "user" else "assistant"
+        if blocks and blocks[-1][0] == role == "assistant":
+            blocks[-1][1].append(message)
+        else:
+            blocks.append((role, [message]))
+    for role, messages in blocks:
+        with st.chat_message(role):
+            for message in messages:
+                if message.role == "tool":
+                    run = ToolRun.from_message(message)
+                    render_tool_run(run, message.id)
+                    if run.pending and message.id not in resolved:
+                        _confirmation(state, message, run)
+                elif message.content:
+                    st.markdown(message.content)
+            if any(m.id not in state.saved for m in messages) and context_store() is not None:
+                st.caption("⚠️ not saved yet — retried on the next turn")
+
+
+# --- control actions --------------------------------------------------------------------------
+def resolved_confirmations(state: ChatState) -> set[str]:
+    """Ids of pending control calls that were confirmed or cancelled already."""
+    return {str(m.metadata.get("confirmation_of")) for m in state.messages if m.metadata.get("confirmation_of")}
+
+
+def _confirmation(state: ChatState, message: Message, run: ToolRun) -> None:
+    st.warning(f"Run **{run.tool}** with {json.dumps(run.arguments)}? This changes the server.")
+    left, right = st.columns(2)
+    if left.button("Confirm and run", key=f"confirm_{message.id}", type="primary"):
+        _finish_control(state, message, run, confirmed=True)
+    if right.button("Cancel", key=f"cancel_{message.id}"):
+        _finish_control(state, message, run, confirmed=False)
+
+
+def _finish_control(state: ChatState, message: Message, run: ToolRun, *, confirmed: bool) -> None:
+    turn = Turn()
+    if confirmed:
+        settings = context.get_settings()
+        tools = build_tools(settings)
+        tool = tools.get(run.tool)
+        if tool is None:
+            text = f"{run.tool} is not enabled (CHM_ENABLE_CONTROL_ACTIONS)."
+        else:
+            done = run_tool(context.get_connection(), tool, run.arguments, confirmed=True)
+            turn.tool(done).metadata["confirmation_of"] = message.id
+            text = f"{run.tool} failed: {done.error}" if done.error else f"{run.tool} was sent to the server."
+        turn.say(text, {"model": "control", "confirmation_of": message.id})
+    else:
+        turn.say(f"Cancelled: {run.tool} was not run.", {"model": "control", "confirmation_of": message.id})
+    state.add(turn.messages)
+    _save(state)
+    st.rerun()
+
+
+# --- state ------------------------------------------------------------------------------------
+def context_store() -> ConversationStore | None:
+    """The store for this user, or None when history stays in the session."""
+    if context.current_user() is None:
+        return None
+    return context.get_store()
+
+
+def _user() -> str:
+    return context.current_user() or LOCAL_USER
+
+
+def _threads() -> dict[str, ChatState]:
+    key = f"chat_threads::{_user()}"
+    if key not in st.session_state:
+        st.session_state[key] = {}
+    return st.session_state[key]
+
+
+def _save(state: ChatState) -> bool:
+    return history.save(context_store(), _user(), state)
+
+
+def current_state() -> ChatState | None:
+    """The conversation named by `?thread=`: from the session if it has it, else loaded from the store."""
+    thread_id = st.query_params.get("thread")
+    if not thread_id:
+        return None
+    threads = _threads()
+    if thread_id not in threads:
+        try:
+            loaded = history.load(context_store(), _user(), thread_id)
+        except ChStoreError as exc:
+            st.error(f"Could not load this conversation: {exc}")
+            return None
+        if loaded is None:
+            st.info("That conversation does not exist (or was deleted). Starting a new one.")
+            del st.query_params["thread"]
+            return None
+        threads[thread_id] = loaded
+    return threads[thread_id]
+
+
+def _switch(thread_id: str | None) -> None:
+    st.session_state.pop("chat_confirm_delete", None)
+    if thread_id:
+        st.query_params["thread"] = thread_id
+    elif "thread" in st.query_params:
+        del st.query_params["thread"]
+
+
+def sidebar(state: ChatState | None) -> None:
+    """New chat, the user's threads grouped by day (switch), and rename / delete for the open one."""
+    store = context_store()
+    with st.sidebar:
+        st.subheader("Conversations")
+        st.button("➕ New chat", key="chat_new", on_click=_switch, args=(None,), use_container_width=True)
+        summaries = {s.id: s for s in (t.summary() for t in _threads().values() if t.messages)}
+        if store is not None:
+            try:
+                summaries.update({s.id: s for s in store.list_threads(_user(), limit=100)})
+            except ChStoreError as exc:
+                st.caption(f"Thread list unavailable: {exc}")
+        current = state.thread_id if state else None
+        for group, items in history.group_threads(list(summaries.values())).items():
+            st.caption(group)
+            for item in items:
+                label = ("▶ " if item.id == current else "") + (item.title or "New chat")[:48]
+                st.button(label, key=f"chat_thread_{item.id}", on_click=_switch, args=(item.id,),
+                          use_container_width=True)
+        if state is not None and state.messages:
+            _manage(state, store)
+
+
+def _manage(state: ChatState, store: ConversationStore | None) -> None:
+    with st.expander("Rename or delete this chat"):
+        title = st.text_input("Title", value=state.title, key=f"chat_title_{state.thread_id}")
+        if st.button("Rename", key="chat_rename") and title.strip():
+            try:
+                if store is not None and state.created:
+                    store.rename_thread(_user(), state.thread_id, title.strip())
+                state.title = title.strip()
+                st.rerun()
+            except ChStoreError as exc:
+                st.error(f"Rename failed: {exc}")
+        if not st.session_state.get("chat_confirm_delete"):
+            if st.button("Delete…", key="chat_delete"):
+                st.session_state["chat_confirm_delete"] = state.thread_id
+                st.rerun()
+        else:
+            st.warning("Delete this conversation for good?")
+            yes, no = st.columns(2)
+            if yes.button("Yes, delete", key="chat_delete_yes", type="primary"):
+                try:
+                    if store is not None and state.created:
+                        store.delete_thread(_user(), state.thread_id)
+                except ChStoreError as exc:
+                    st.error(f"Delete failed: {exc}")
+                else:
+                    _threads().pop(state.thread_id, None)
+                    _switch(None)
+                    st.rerun()
+            if no.button("Cancel", key="chat_delete_no"):
+                st.session_state.pop("chat_confirm_delete", None)
+                st.rerun()
+
+
+# --- the page ---------------------------------------------------------------------------------
+def _ask(state: ChatState | None, question: str, answerer: Any) -> None:
+    if state is None:
+        state = ChatState(uuid.uuid4().hex)
+        _threads()[state.thread_id] = state
+        st.query_params["thread"] = state.thread_id
+    earlier = list(state.messages)
+    user_message = Message(role="user", content=question, id=new_id(), created_at=utcnow())
+    state.add([user_message])
+    with st.chat_message("user"):
+        st.markdown(question)
+    turn = Turn()
+    with st.chat_message("assistant"):
+        try:
+            stream_events(answerer.respond(question, earlier, turn))
+        except ChStoreError as exc:
+            turn.say(f"The query failed: {exc}", {"model": answerer.label, "error": "query"})
+            st.error(str(exc))
+        state.add(turn.messages)
+        if not _save(state):
+            st.caption(f"⚠️ not saved: {state.error} — kept here and retried on the next turn")
+    st.rerun()
+
+
+def render_chat() -> None:
+    """Draw the chat page: provider line, history, starter questions, input, sidebar."""
+    settings = context.get_settings()
+    st.title("Assistant")
+    try:
+        conn = context.get_connection()
+    except ChStoreError as exc:
+        st.error(f"ClickHouse is not reachable: {exc}")
+        conn = None
+    answerer = make_answerer(settings, conn) if conn is not None else None
+    store = context_store()
+    where = "saved in the conversation store" if store is not None else "kept in this browser session only"
+    provider = answerer.label if answerer is not None else "unavailable"
+    st.caption(f"Answering: **{provider}** · history {where}")
+
+    state = current_state()
+    if state is not None and state.unsaved:
+        _save(state)
+    sidebar(state)
+    if state is not None:
+        render_messages(state, resolved_confirmations(state))
+
+    question = st.chat_input("Ask about your ClickHouse…", max_chars=settings.chm_max_chat_input,
+                             disabled=answerer is None, key="chat_input")
+    if state is None or not state.messages:
+        st.markdown("**Try one of these:**")
+        columns = st.columns(3)
+        for index, starter in enumerate(STARTERS):
+            if columns[index % 3].button(starter, key=f"chat_starter_{index}", disabled=answerer is None):
+                question = starter
+    if question and answerer is not None:
+        _ask(state, question.strip()[: settings.chm_max_chat_input], answerer)
