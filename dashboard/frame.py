@@ -62,7 +62,7 @@ def _clusters(host_index: int) -> list[str]:
         frame = run_panel(context.get_connection(host_index), PANELS["frame_clusters"])
     except ChStoreError:
         return []
-    return list(frame["cluster"])
+    return [] if frame.empty else list(frame["cluster"])
 
 
 def navigation() -> dict[str, list]:

@@ -4,3 +4,4 @@ SELECT
     concat(toString(count()), ' async inserts') AS detail
 FROM merge('system', '^asynchronous_insert_log')
 WHERE event_date >= toDate({start:DateTime}) AND event_time >= {start:DateTime} AND event_time <= {end:DateTime}
+LIMIT 1

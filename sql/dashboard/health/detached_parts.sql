@@ -4,3 +4,4 @@ SELECT
     concat(formatReadableSize(sum(bytes_on_disk)), '; reasons: ',
         arrayStringConcat(groupUniqArray(5)(ifNull(reason, '')), ', ')) AS detail
 FROM system.detached_parts
+LIMIT 1

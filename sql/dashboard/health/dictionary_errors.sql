@@ -4,3 +4,4 @@ SELECT
     arrayStringConcat(groupArray(5)(concat(database, '.', name)), ', ') AS detail
 FROM system.dictionaries
 WHERE status IN ('FAILED', 'FAILED_AND_RELOADING') OR last_exception != ''
+LIMIT 1

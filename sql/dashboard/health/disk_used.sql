@@ -3,3 +3,4 @@ SELECT
     max(round(100 * (1 - free_space / greatest(total_space, 1)), 1)) AS value,
     argMax(name, 1 - free_space / greatest(total_space, 1)) AS detail
 FROM system.disks
+LIMIT 1

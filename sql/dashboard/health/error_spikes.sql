@@ -8,3 +8,4 @@ FROM (
     WHERE event_date >= toDate({start:DateTime}) AND event_time >= {start:DateTime} AND event_time <= {end:DateTime}
     GROUP BY minute
 )
+LIMIT 1

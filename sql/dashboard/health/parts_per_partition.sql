@@ -7,3 +7,4 @@ FROM (
     SELECT concat(database, '.', table, ' / ', partition) AS partition_name, count() AS parts
     FROM system.parts WHERE active GROUP BY database, table, partition
 )
+LIMIT 1

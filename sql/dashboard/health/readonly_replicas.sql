@@ -4,3 +4,4 @@ SELECT
     arrayStringConcat(groupArray(10)(concat(database, '.', table)), ', ') AS detail
 FROM system.replicas
 WHERE is_readonly
+LIMIT 1

@@ -4,3 +4,4 @@ SELECT
     '' AS detail
 FROM merge('system', '^metric_log')
 WHERE event_date >= toDate({start:DateTime}) AND event_time >= {start:DateTime} AND event_time <= {end:DateTime}
+LIMIT 1

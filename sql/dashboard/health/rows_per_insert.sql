@@ -6,3 +6,4 @@ FROM merge('system', '^query_log')
 WHERE event_date >= toDate({start:DateTime}) AND event_time >= {start:DateTime} AND event_time <= {end:DateTime}
     AND type = 'QueryFinish' AND query_kind = 'Insert'
     AND ({hide_own:UInt8} = 0 OR log_comment != {tag:String})
+LIMIT 1

@@ -8,3 +8,4 @@ FROM (
     WHERE active AND database = 'system' AND table LIKE '%\_log%'
     GROUP BY table
 )
+LIMIT 1

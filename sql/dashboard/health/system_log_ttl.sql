@@ -5,3 +5,4 @@ SELECT
 FROM system.tables
 WHERE database = 'system' AND engine LIKE '%MergeTree' AND name LIKE '%\_log%'
     AND position(create_table_query, ' TTL ') = 0
+LIMIT 1

@@ -3,3 +3,4 @@ SELECT
     toFloat64(countIf(errors_count > 0 OR estimated_recovery_time > 0)) AS value,
     arrayStringConcat(groupArrayIf(5)(concat(cluster, ':', host_name), errors_count > 0), ', ') AS detail
 FROM system.clusters
+LIMIT 1

@@ -2,3 +2,4 @@
 SELECT
     toFloat64(uptime()) AS value,
     concat('up since ', toString(now() - toIntervalSecond(uptime()))) AS detail
+LIMIT 1

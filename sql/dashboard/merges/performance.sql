@@ -5,7 +5,7 @@ SELECT
     count() AS merges,
     round(avg(duration_ms)) AS avg_ms,
     max(duration_ms) AS max_ms,
-    sum(rows) AS rows,
+    sum(rows) AS merged_rows,
     round(sum(rows) / greatest(sum(duration_ms) / 1000, 0.001)) AS rows_per_second,
     round(sum(size_in_bytes) / greatest(sum(duration_ms) / 1000, 0.001)) AS bytes_per_second,
     max(peak_memory_usage) AS max_memory,
