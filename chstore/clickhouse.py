@@ -36,7 +36,9 @@ WRITE_SETTINGS = {"async_insert": 1, "wait_for_async_insert": 1}
 DELETE_BAND = 1 << 62
 """Tombstone versions are `DELETE_BAND | tick`: above any live version (ticks are nanoseconds, < 2**62)."""
 
-THREAD_COLUMNS = ["user_id", "thread_id", "title", "metadata", "created_at", "updated_at", "version", "is_deleted"]
+THREAD_COLUMNS = [
+    "user_id", "thread_id", "title", "metadata", "created_at", "updated_at", "message_count", "version", "is_deleted",
+]
 MESSAGE_COLUMNS = [
     "user_id", "thread_id", "message_id", "seq", "role", "name", "content", "metadata", "created_at", "version",
     "is_deleted",
@@ -168,16 +170,16 @@ class ClickHouseStore:
         rows = self._rows("thread_state", {"user_id": user_id, "thread_id": thread_id, "ids": ids or []})
         if not rows:
             return None
-        tid, title, metadata, created, updated, version, existing = rows[0]
+        tid, title, metadata, created, updated, version, count, existing = rows[0]
         return {
             "thread_id": tid, "title": title, "metadata": metadata, "created_at": _utc(created),
-            "updated_at": _utc(updated), "version": version, "existing": set(existing),
+            "updated_at": _utc(updated), "version": version, "message_count": int(count), "existing": set(existing),
         }
 
     def _thread_row(self, user_id: str, state: dict[str, Any], version: int, deleted: int = 0) -> list[Any]:
         return [
             user_id, state["thread_id"], state["title"], state["metadata"], state["created_at"], state["updated_at"],
-            version, deleted,
+            state.get("message_count", 0), version, deleted,
         ]
 
     # --- the protocol --------------------------------------------------------------------------
@@ -220,6 +222,7 @@ class ClickHouseStore:
             ])
         self._insert(self.messages, new_rows, MESSAGE_COLUMNS)
         state["title"] = state["title"] or default_title(fresh)
+        state["message_count"] += len(new_rows)
         state["updated_at"] = max(utcnow(), state["updated_at"])
         self._insert(self.table, [self._thread_row(user_id, state, next_tick(state["version"]))], THREAD_COLUMNS)
         return len(new_rows)
@@ -228,18 +231,17 @@ class ClickHouseStore:
         """The thread with its messages in order, or None when missing, deleted or another user's."""
         check_user(user_id)
         check_thread(thread_id)
-        state = self._state(user_id, thread_id)
-        if state is None:
+        rows = self._rows("get_thread", {"user_id": user_id, "thread_id": thread_id})
+        if not rows:
             return None
-        rows = self._rows("get_messages", {"user_id": user_id, "thread_id": thread_id})
+        _, title, metadata, created_at, updated_at, packed = rows[0]
         messages = [
             Message(role=role, content=content, id=mid, name=name, created_at=_utc(created),
                     metadata=json.loads(meta or "{}"))
-            for mid, role, name, content, created, meta in rows
+            for mid, role, name, content, created, meta in packed
         ]
         return Thread(
-            thread_id, state["title"], state["created_at"], state["updated_at"], messages,
-            json.loads(state["metadata"] or "{}"), user_id,
+            thread_id, title, _utc(created_at), _utc(updated_at), messages, json.loads(metadata or "{}"), user_id
         )
 
     def _summaries(self, rows: list[tuple], user_id: str) -> list[ThreadSummary]:

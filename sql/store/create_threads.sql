@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.{threads:Identifier}
     metadata   String CODEC(ZSTD(3)),
     created_at DateTime64(3, 'UTC'),
     updated_at DateTime64(3, 'UTC'),
+    message_count UInt32,
     version    UInt64,
     is_deleted UInt8
 )

@@ -7,6 +7,7 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.{threads:Identifier} ON CLUSTER {clus
     metadata   String CODEC(ZSTD(3)),
     created_at DateTime64(3, 'UTC'),
     updated_at DateTime64(3, 'UTC'),
+    message_count UInt32,
     version    UInt64,
     is_deleted UInt8
 )

@@ -1,0 +1,310 @@
+"""The Postgres conversation store: a threads table linked to a user and a messages table, psycopg 3 with a pool.
+
+Every write runs in one transaction and every statement is scoped by `user_id`, so no update or delete can touch
+another user's row. A deleted thread stays as a tombstone row (`deleted_at` set, its title, metadata and messages
+removed): a retried create cannot bring it back, and an append locks the live row first, so a racing delete either
+waits for the append (and then removes its messages too) or makes the append fail with NotFoundError.
+
+PostgreSQL text cannot hold NUL characters, so every stored string goes through a lossless escape
+(`\\x01` → `\\x01\\x01`, `\\x00` → `\\x01\\x02`); reads undo it. Search works on the escaped text (a needle is escaped
+the same way).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from chstore import sqlfiles
+from chstore.errors import NotFoundError, StorageError, ValidationError
+from chstore.model import (
+    Message,
+    Thread,
+    ThreadSummary,
+    check_limit,
+    check_messages,
+    check_thread,
+    check_user,
+    default_title,
+    dump_metadata,
+    parse_cursor,
+    utcnow,
+)
+from chstore.names import validate_identifier
+
+DEFAULT_PREFIX = "agent_"
+SCHEMA_FILES = ("create_threads", "create_messages", "create_threads_index", "create_messages_index")
+_CURSOR_START = datetime(9999, 12, 31, tzinfo=UTC)
+_UNESCAPE = re.compile("\x01(.)", re.S)
+
+
+def escape_text(value: str) -> str:
+    """A NUL-free string that `unescape_text` turns back into `value` exactly."""
+    return value.replace("\x01", "\x01\x01").replace("\x00", "\x01\x02")
+
+
+def unescape_text(value: str) -> str:
+    """The inverse of `escape_text`."""
+    return _UNESCAPE.sub(lambda m: "\x01" if m.group(1) == "\x01" else "\x00", value)
+
+
+def escape_json(value: Any) -> Any:
+    """A JSON value with every string (keys too) escaped, so jsonb can hold it."""
+    if isinstance(value, str):
+        return escape_text(value)
+    if isinstance(value, dict):
+        return {escape_text(k): escape_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [escape_json(v) for v in value]
+    return value
+
+
+def unescape_json(value: Any) -> Any:
+    """The inverse of `escape_json`."""
+    if isinstance(value, str):
+        return unescape_text(value)
+    if isinstance(value, dict):
+        return {unescape_text(k): unescape_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unescape_json(v) for v in value]
+    return value
+
+
+def table_names(prefix: str) -> dict[str, str]:
+    """The validated table and index names for a table prefix (letters, digits and underscores)."""
+    names = {
+        "threads": f"{prefix}threads",
+        "messages": f"{prefix}messages",
+        "threads_index": f"{prefix}threads_user_updated_idx",
+        "messages_index": f"{prefix}messages_thread_seq_idx",
+    }
+    for name in names.values():
+        if len(name) > 63:
+            raise ValidationError(f"table prefix {prefix!r} is too long for PostgreSQL identifiers")
+        validate_identifier(name)
+    return names
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+class PostgresStore:
+    """Conversation store on PostgreSQL (psycopg 3, `psycopg_pool.ConnectionPool`)."""
+
+    kind = "postgres"
+
+    def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX, min_size: int = 1, max_size: int = 8) -> None:
+        from psycopg import sql
+        from psycopg_pool import ConnectionPool
+
+        self._names = table_names(prefix)
+        self._identifiers = {key: sql.Identifier(name) for key, name in self._names.items()}
+        self._sql = sql
+        self._statements: dict[str, Any] = {}
+        self._ready = False
+        self._ready_lock = threading.Lock()
+        self.pool = ConnectionPool(
+            url, min_size=min_size, max_size=max_size, open=True, name="chstore",
+            kwargs={"application_name": "chmonitor-chstore"},
+        )
+
+    @property
+    def tables(self) -> dict[str, str]:
+        """The table and index names in use."""
+        return dict(self._names)
+
+    # --- plumbing ------------------------------------------------------------------------------
+    def _statement(self, name: str) -> Any:
+        statement = self._statements.get(name)
+        if statement is None:
+            statement = self._sql.SQL(sqlfiles.load(f"postgres/{name}")).format(**self._identifiers)
+            self._statements[name] = statement
+        return statement
+
+    def create_schema(self) -> None:
+        """Create the tables and indexes if they do not exist (idempotent, serialised across processes)."""
+        import psycopg
+
+        try:
+            with self.pool.connection() as conn, conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self._names["threads"],))
+                for name in SCHEMA_FILES:
+                    conn.execute(self._statement(name))
+        except psycopg.Error as exc:
+            raise StorageError(f"could not create the conversation tables {self._names['threads']}, "
+                               f"{self._names['messages']}: {exc}") from exc
+        self._ready = True
+
+    def _ensure(self) -> None:
+        if not self._ready:
+            with self._ready_lock:
+                if not self._ready:
+                    self.create_schema()
+
+    def _run(self, work: Any, what: str) -> Any:
+        """Run `work(conn)` in one transaction; database failures become StorageError."""
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        self._ensure()
+        try:
+            with self.pool.connection() as conn, conn.transaction():
+                return work(conn)
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise StorageError(f"conversation store {what} failed, nothing of this call was saved: {exc}") from exc
+
+    def _rows(self, conn: Any, name: str, params: dict[str, Any]) -> list[tuple]:
+        return conn.execute(self._statement(name), params).fetchall()
+
+    # --- the protocol --------------------------------------------------------------------------
+    def create_thread(
+        self, user_id: str, title: str | None = None, metadata: dict[str, Any] | None = None,
+        thread_id: str | None = None,
+    ) -> str:
+        """Create an empty thread and return its id; an existing id is kept, a deleted one is refused."""
+        from psycopg.types.json import Jsonb
+
+        check_user(user_id)
+        if title is not None and not isinstance(title, str):
+            raise ValidationError("title must be a string")
+        dump_metadata(metadata)
+        tid = check_thread(thread_id) if thread_id else str(uuid.uuid4())
+        params = {
+            "user_id": escape_text(user_id), "thread_id": escape_text(tid), "title": escape_text(title or ""),
+            "metadata": Jsonb(escape_json(metadata or {})), "now": utcnow(),
+        }
+
+        def work(conn: Any) -> bool:
+            if self._rows(conn, "insert_thread", params):
+                return False
+            state = self._rows(conn, "thread_state", params)
+            return bool(state and state[0][0])
+
+        if self._run(work, "create"):
+            raise ValidationError(f"thread {tid} was deleted and cannot be recreated")
+        return tid
+
+    def append(self, user_id: str, thread_id: str, messages: list[Message]) -> int:
+        """Store the new messages and bump the thread in one transaction; returns how many were new."""
+        from psycopg.types.json import Jsonb
+
+        check_user(user_id)
+        check_thread(thread_id)
+        messages = check_messages(messages)
+        key = {"user_id": escape_text(user_id), "thread_id": escape_text(thread_id)}
+
+        def work(conn: Any) -> int:
+            locked = self._rows(conn, "lock_thread", key)
+            if not locked:
+                raise NotFoundError(f"thread {thread_id} not found (or deleted)")
+            fresh: list[Message] = []
+            for message in messages:
+                inserted = self._rows(conn, "insert_message", {
+                    **key, "message_type": "user" if message.role == "user" else "agent", "role": message.role,
+                    "name": escape_text(message.name), "content": escape_text(message.content),
+                    "data": Jsonb(escape_json(message.metadata)), "checksum": escape_text(message.id),
+                    "created_at": message.created_at,
+                })
+                if inserted:
+                    fresh.append(message)
+            conn.execute(self._statement("touch_thread"), {
+                **key, "now": utcnow(), "added": len(fresh), "title": escape_text(default_title(fresh)),
+            })
+            return len(fresh)
+
+        return self._run(work, "append")
+
+    def get_thread(self, user_id: str, thread_id: str) -> Thread | None:
+        """The thread with its messages in order, or None when missing, deleted or another user's."""
+        check_user(user_id)
+        check_thread(thread_id)
+        key = {"user_id": escape_text(user_id), "thread_id": escape_text(thread_id)}
+
+        def work(conn: Any) -> tuple[list[tuple], list[tuple]]:
+            head = self._rows(conn, "get_thread", key)
+            return head, (self._rows(conn, "get_messages", key) if head else [])
+
+        head, rows = self._run(work, "read")
+        if not head:
+            return None
+        _, title, metadata, created, updated = head[0]
+        return Thread(
+            thread_id, unescape_text(title), _utc(created), _utc(updated),
+            [
+                Message(role=role, content=unescape_text(content), id=unescape_text(mid), name=unescape_text(name),
+                        created_at=_utc(at), metadata=unescape_json(data))
+                for mid, role, name, content, data, at in rows
+            ],
+            unescape_json(metadata), user_id,
+        )
+
+    def _summaries(self, name: str, params: dict[str, Any], user_id: str) -> list[ThreadSummary]:
+        rows = self._run(lambda conn: self._rows(conn, name, params), "read")
+        return [
+            ThreadSummary(unescape_text(tid), unescape_text(title), _utc(c), _utc(u), int(n), user_id)
+            for tid, title, c, u, n in rows
+        ]
+
+    def list_threads(self, user_id: str, limit: int = 50, before: str | ThreadSummary | None = None) -> list[ThreadSummary]:
+        """The user's threads, most recently updated first, after the keyset cursor `before`."""
+        check_user(user_id)
+        check_limit(limit)
+        before_ts, before_id = parse_cursor(before) or (_CURSOR_START, "")
+        params = {"user_id": escape_text(user_id), "limit": limit, "before_ts": before_ts,
+                  "before_id": escape_text(before_id)}
+        return self._summaries("list_threads", params, user_id)
+
+    def search_threads(self, user_id: str, text: str, limit: int = 50) -> list[ThreadSummary]:
+        """Threads whose title or message content contains `text` (case-insensitive)."""
+        check_user(user_id)
+        check_limit(limit)
+        if not isinstance(text, str) or not text.strip():
+            raise ValidationError("search text must be a non-empty string")
+        params = {"user_id": escape_text(user_id), "text": escape_text(text), "limit": limit}
+        return self._summaries("search_threads", params, user_id)
+
+    def rename_thread(self, user_id: str, thread_id: str, title: str) -> None:
+        """Change a thread's title; NotFoundError when missing."""
+        check_user(user_id)
+        check_thread(thread_id)
+        if not isinstance(title, str):
+            raise ValidationError("title must be a string")
+        params = {"user_id": escape_text(user_id), "thread_id": escape_text(thread_id), "title": escape_text(title)}
+        if not self._run(lambda conn: self._rows(conn, "rename_thread", params), "rename"):
+            raise NotFoundError(f"thread {thread_id} not found")
+
+    def _delete(self, user_id: str, ids: list[str] | None) -> int:
+        params = {"user_id": escape_text(user_id), "now": utcnow(), "all": ids is None,
+                  "ids": [escape_text(i) for i in ids or []]}
+
+        def work(conn: Any) -> int:
+            deleted = [row[0] for row in self._rows(conn, "delete_threads", params)]
+            if deleted:
+                conn.execute(self._statement("delete_messages"), {"user_id": params["user_id"], "ids": deleted})
+            return len(deleted)
+
+        return self._run(work, "delete")
+
+    def delete_thread(self, user_id: str, thread_id: str) -> bool:
+        """Delete a thread (a tombstone stays); False when there was nothing to delete."""
+        check_user(user_id)
+        check_thread(thread_id)
+        return self._delete(user_id, [thread_id]) == 1
+
+    def delete_all(self, user_id: str) -> int:
+        """Delete every thread of the user; returns how many."""
+        check_user(user_id)
+        return self._delete(user_id, None)
+
+    def list_users(self) -> list[str]:
+        """Every user id with at least one live thread."""
+        rows = self._run(lambda conn: self._rows(conn, "list_users", {}), "read")
+        return [unescape_text(row[0]) for row in rows]
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.pool.close()

@@ -1,0 +1,24 @@
+"""The store benchmark runs end to end (small sizes) and reports every figure the issue asks for."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_store_bench_small_run(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/store_bench.py", "--threads", "300", "--users", "3", "--runs", "3", "--turns", "8",
+         "--growth-samples", "1", "--data-dir", str(tmp_path / "engine")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    for key in ("select1_ms", "get_ms", "list_ms", "append_ms", "delete_ms", "append_turn1_ms", "append_turn8_ms"):
+        assert isinstance(report[key], float) and report[key] > 0, key
+    assert report["threads"] == 300 and report["messages_per_thread"] == 20
+    assert set(report["meets_targets"]) == {"get", "list", "append", "append_growth"}
