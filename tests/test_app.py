@@ -1,0 +1,54 @@
+"""The entry script and home page under AppTest: real engine, unreachable server, bad settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def fresh_resources() -> Iterator[None]:
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [e.value for e in at.error] + [i.value for i in at.info]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_home_shows_engine_version_and_store() -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert "embedded ClickHouse" in body
+    assert "Version" in body and "Uptime" in body and "Databases" in body
+    assert "Conversation store:** clickhouse" in body
+
+
+def test_home_reports_unreachable_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLICKHOUSE_HOST", "http://127.0.0.1:9")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.error, "expected an error element"
+    message = at.error[0].value
+    assert "not reachable" in message and "CLICKHOUSE_HOST" in message
+    assert "Conversation store:** local" in texts(at)
+
+
+def test_bad_setting_stops_with_the_variable_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENT_CONVERSATION_STORE", "mongodb")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "AGENT_CONVERSATION_STORE" in at.error[0].value and "clickhouse" in at.error[0].value
