@@ -305,8 +305,8 @@ def render_health() -> None:
             continue
         results.append((panel, *check_status(panel, frame)))
     counts = pd.Series([r[1] for r in results]).value_counts()
-    summary = st.columns(4)
-    for column, status in zip(summary, ("critical", "warning", "ok", "n/a"), strict=True):
+    statuses = ("critical", "warning", "ok", "no data", "n/a")
+    for column, status in zip(st.columns(len(statuses)), statuses, strict=True):
         column.metric(f"{STATUS_ICON[status]} {status}", int(counts.get(status, 0)))
     order = {"critical": 0, "warning": 1, "ok": 2, "no data": 3, "n/a": 4}
     grid = st.columns(2)
