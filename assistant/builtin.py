@@ -61,9 +61,9 @@ INTENTS: tuple[Intent, ...] = (
     Intent("table_schema", _rx(r"\b(schema|columns?|structure|describe|definition)\b"), ("table_schema",),
            "what columns does table x have?", "columns", "No columns found: the table may not exist.",
            ("column",), ("type",)),
-    Intent("mutations", _rx(r"\bmutations?\b"), ("mutations",), "are there stuck mutations?",
+    Intent("mutations", _rx(r"\bmutations?\b"), ("unfinished_mutations", "mutations"), "are there stuck mutations?",
            "unfinished mutations", "No unfinished mutations.", ("table", "mutation_id"), ("parts_to_do",)),
-    Intent("merges", _rx(r"\bmerg(e|es|ing)\b"), ("merges",), "show merges for table x",
+    Intent("merges", _rx(r"\bmerg(e|es|ing)\b"), ("running_merges", "merges_running"), "show merges for table x",
            "running merges", "No merges are running right now.", ("table",), ("progress_pct", "elapsed_s")),
     Intent("replication", _rx(r"\breplica(s|ted|tion)?\b"), ("replication_status",), "is replication healthy?",
            "replicated tables", "No replicated tables on this server, so there is no replication to check.",
@@ -106,7 +106,7 @@ INTENTS: tuple[Intent, ...] = (
 )
 INTENTS_BY_NAME = {intent.name: intent for intent in INTENTS}
 
-_SQL_START = re.compile(r"^\s*(select|with|describe|desc|show\s+(tables|databases|create|processlist|columns|"
+_SQL_START = re.compile(r"^\s*(select|with|show\s+(tables|databases|create|processlist|columns|"
                         r"dictionaries|settings|grants|functions|indexes|clusters?|full))\b", re.IGNORECASE)
 _EXPLAIN = re.compile(r"^\s*explain\s+(?:(plan|indexes|pipeline|syntax|estimate)\s+)?((?:select|with)\b.*)$",
                       re.IGNORECASE | re.DOTALL)
@@ -126,7 +126,7 @@ _SPAN = re.compile(
 _AGO = re.compile(r"\b(\d+)\s*(seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b", re.IGNORECASE)
 _LIMIT = re.compile(r"\b(?:top|first|limit|show(?: me)?|the)\s+(\d{1,4})\b|\b(\d{1,4})\s+(?:slowest|biggest|largest|"
                     r"latest|last|most|top|failed|queries|tables|users|errors)\b", re.IGNORECASE)
-_USER = re.compile(r"\b(?:user|by|for user|of user)\s+['\"`]?([A-Za-z_][\w.@-]*)['\"`]?", re.IGNORECASE)
+_USER = re.compile(r"\b(user|by)\s+(?=['\"`]?([A-Za-z_][\w.@-]*))", re.IGNORECASE)
 _QUALIFIED = re.compile(r"`?\b([A-Za-z_][\w]*)`?\.`?([A-Za-z_][\w]*)\b`?")
 _TABLE = re.compile(r"\btables?\s+['\"`]?([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?)['\"`]?", re.IGNORECASE)
 _OF_TABLE = re.compile(r"\b(?:of|for|in|on)\s+(?:the\s+)?['\"`]?([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?)['\"`]?\s*"
@@ -188,14 +188,11 @@ def parse_limit(text: str) -> int | None:
 
 def parse_user(text: str) -> str | None:
     """A ClickHouse user named in the question ("user alice", "by bob"), or None."""
-    for match in _USER.finditer(text):
-        name = match.group(1)
-        keyword = match.group(0).split()[0].lower()
-        if keyword == "by" and (name.lower() in _BY_USER_WORDS or name.lower() in _NOT_NAMES):
-            continue
-        if name.lower() in _NOT_NAMES:
-            continue
-        return name
+    candidates = [(m.group(1).lower(), m.group(2)) for m in _USER.finditer(text)]
+    for keyword in ("user", "by"):
+        for found, name in candidates:
+            if found == keyword and name.lower() not in _NOT_NAMES | _BY_USER_WORDS:
+                return name
     return None
 
 
