@@ -37,6 +37,15 @@ except ImportError:
     pass
 
 
+def _d1(request: pytest.FixtureRequest) -> ConversationStore:
+    from tests.d1_server import d1_store  # a local server speaking D1's HTTP query API over sqlite3
+
+    return d1_store(request)
+
+
+BACKENDS["d1"] = _d1
+
+
 @pytest.fixture(params=list(BACKENDS))
 def store(request: pytest.FixtureRequest) -> Iterator[ConversationStore]:
     """A fresh store of each backend."""
