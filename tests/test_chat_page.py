@@ -1,0 +1,94 @@
+"""Chat page flows in AppTest: ask, see the tool result, history persisted once, reload by ?thread=, failed saves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from chstore.clickhouse import ClickHouseStore
+from chstore.errors import StorageError
+from dashboard import context
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "chat.py")
+
+
+def page() -> AppTest:
+    return AppTest.from_file(PAGE, default_timeout=90)
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question)
+    return at.run()
+
+
+@pytest.fixture
+def store():
+    found = context.get_store()
+    assert found is not None
+    return found
+
+
+def test_ask_answers_with_a_table_and_persists_the_turn(store) -> None:
+    at = page().run()
+    assert not at.exception
+    assert any("built-in" in c.value for c in at.caption)
+    assert len(at.button) >= 6
+    at = ask(at, "columns of table system.one")
+    assert not at.exception
+    assert "1 columns" in markdown(at)
+    assert len(at.dataframe) == 1
+    assert any("table_schema" in e.label for e in at.expander)
+    thread_id = at.query_params["thread"]
+    thread_id = thread_id[0] if isinstance(thread_id, list) else thread_id
+    thread = store.get_thread("local", thread_id)
+    assert thread.title == "columns of table system.one"
+    assert [m.role for m in thread.messages] == ["user", "tool", "assistant"]
+    at.run()
+    assert len(store.get_thread("local", thread_id).messages) == 3
+
+    again = page()
+    again.query_params["thread"] = thread_id
+    again.run()
+    assert "columns of table system.one" in markdown(again)
+    assert "1 columns" in markdown(again)
+    assert len(again.dataframe) == 1
+
+
+def test_unknown_question_lists_capabilities() -> None:
+    at = ask(page().run(), "please sing")
+    assert "did not understand" in markdown(at)
+
+
+def test_failed_save_is_marked_and_retried_once(store, monkeypatch) -> None:
+    original = ClickHouseStore.append
+    calls = {"n": 0}
+
+    def flaky(self, user_id, thread_id, messages):
+        calls["n"] += 1
+        if calls["n"] <= 2:  # the turn's own save and the retry on the rerun that follows it
+            raise StorageError("simulated outage")
+        return original(self, user_id, thread_id, messages)
+
+    monkeypatch.setattr(ClickHouseStore, "append", flaky)
+    at = ask(page().run(), "which databases exist?")
+    assert any("not saved" in c.value for c in at.caption)
+    thread_id = at.query_params["thread"]
+    thread_id = thread_id[0] if isinstance(thread_id, list) else thread_id
+    assert store.get_thread("local", thread_id).messages == []
+    at.run()
+    assert not any("not saved" in c.value for c in at.caption)
+    at.run()
+    assert [m.role for m in store.get_thread("local", thread_id).messages] == ["user", "tool", "assistant"]
+
+
+def test_unknown_thread_starts_fresh() -> None:
+    at = page()
+    at.query_params["thread"] = "does-not-exist"
+    at.run()
+    assert any("does not exist" in i.value for i in at.info)
