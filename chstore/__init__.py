@@ -25,8 +25,8 @@ from chstore.settings import Settings, load_settings
 
 __all__ = [
     "ChStoreError", "ConfigError", "ConversationStore", "DisabledError", "Message", "NotFoundError", "Settings",
-    "StorageError", "StoreChoice", "Thread", "ThreadSummary", "ValidationError", "load_settings", "open_store",
-    "resolve_store",
+    "StorageError", "StoreChoice", "Thread", "ThreadSummary", "ValidationError", "load_settings", "open_named_store",
+    "open_store", "resolve_store",
 ]
 
 log = logging.getLogger("chstore")
@@ -50,14 +50,19 @@ def open_store(settings: Settings | None = None, connection: object | None = Non
     choice = resolve_store(settings)
     for warning in choice.warnings:
         log.warning(warning)
-    if choice.kind == "local":
+    return open_named_store(choice.kind, settings, connection)
+
+
+def open_named_store(kind: str, settings: Settings, connection: object | None = None) -> ConversationStore:
+    """Open the store `kind` (`clickhouse`, `postgres`, `d1`, `memory`…) configured from `settings`."""
+    if kind == "local":
         raise DisabledError(
             "Server-side persistence is off (AGENT_CONVERSATION_PERSISTENCE is not true): history is kept by the "
             "browser session only."
         )
-    if choice.kind == "memory":
+    if kind == "memory":
         return _shared_memory_store()
-    if choice.kind == "clickhouse":
+    if kind == "clickhouse":
         from chstore.clickhouse import ClickHouseStore
         from chstore.connection import connect
 
@@ -70,10 +75,40 @@ def open_store(settings: Settings | None = None, connection: object | None = Non
             ttl_days=settings.clickhouse_agent_conversations_ttl_days,
             default_database=settings.clickhouse_database,
         )
-    if choice.kind == "durable-object":
+    if kind == "postgres":
+        if settings.database_url is None:
+            raise ConfigError("the postgres store needs DATABASE_URL (or POSTGRES_URL / POSTGRES_PRISMA_URL).")
+        from chstore.postgres import PostgresStore
+
+        return PostgresStore(
+            settings.database_url.get_secret_value(), prefix=settings.postgres_conversations_table_prefix
+        )
+    if kind == "d1":
+        return _d1_store(settings)
+    if kind == "durable-object":
         raise DisabledError(
             "AGENT_CONVERSATION_STORE=durable-object needs a Cloudflare Workers binding "
-            f"({settings.agent_conversations_do_binding}), which a Python server cannot hold; use clickhouse or "
-            "postgres here."
+            f"({settings.agent_conversations_do_binding}), which a Python server cannot hold; use clickhouse, "
+            "postgres or d1 here."
         )
-    raise DisabledError(f"AGENT_CONVERSATION_STORE={choice.kind} is not supported by this server yet; use clickhouse or memory.")
+    raise DisabledError(f"AGENT_CONVERSATION_STORE={kind} is not supported by this server yet; use clickhouse, postgres or d1.")
+
+
+def _d1_store(settings: Settings) -> ConversationStore:
+    from chstore.d1 import D1Client, D1Store
+
+    missing = [
+        name for name, value in (
+            ("CONVERSATIONS_D1_DATABASE_ID", settings.conversations_d1_database_id),
+            ("CLOUDFLARE_ACCOUNT_ID", settings.cloudflare_account_id),
+            ("CLOUDFLARE_API_TOKEN", settings.cloudflare_api_token),
+        ) if not value
+    ]
+    if missing:
+        raise ConfigError(f"the d1 store talks to D1's HTTP API and needs {', '.join(missing)}.")
+    token = settings.cloudflare_api_token.get_secret_value()  # type: ignore[union-attr]
+    client = D1Client(
+        settings.cloudflare_account_id, settings.conversations_d1_database_id, token,  # type: ignore[arg-type]
+        api_base=settings.cloudflare_api_base,
+    )
+    return D1Store(client)

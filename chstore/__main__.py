@@ -1,4 +1,4 @@
-"""`python -m chstore`: print the schema, inspect and delete threads, export conversations as JSONL."""
+"""`python -m chstore`: print the schema, inspect and delete threads, export or copy conversations, migrate D1."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from chstore import open_store
-from chstore.errors import ChStoreError
-from chstore.model import ConversationStore, Thread
+from chstore import open_named_store, open_store
+from chstore.errors import ChStoreError, ValidationError
+from chstore.model import ConversationStore, Thread, ThreadSummary
 from chstore.settings import load_settings
 
 
@@ -120,6 +120,75 @@ def _settings(_: argparse.Namespace) -> int:
     return 0
 
 
+COPY_STORES = ("clickhouse", "postgres", "d1", "memory")
+"""Stores `copy` can read from and write to, each configured from the same Settings."""
+
+
+def progress_bar(done: int, total: int, out: TextIO, width: int = 30) -> None:
+    """Redraw a one-line text progress bar (`[#####-----] 12/40 threads`) on `out`."""
+    filled = width * done // total if total else width
+    out.write(f"\r[{'#' * filled}{'-' * (width - filled)}] {done}/{total} threads")
+    out.flush()
+
+
+def copy_conversations(source: ConversationStore, target: ConversationStore, out: TextIO,
+                       chunk: int = 500) -> dict[str, int]:
+    """Copy every thread of every user, keeping thread and message ids, so running it again adds nothing."""
+    users = source.list_users()
+    total = sum(1 for _ in iter_summaries(source, users))
+    counts = {"threads": 0, "messages": 0, "skipped": 0}
+    progress_bar(0, total, out)
+    for done, thread in enumerate(iter_threads(source, users), start=1):
+        try:
+            target.create_thread(thread.user_id, title=thread.title or None, metadata=thread.metadata,
+                                 thread_id=thread.id)
+        except ValidationError:
+            counts["skipped"] += 1
+        else:
+            counts["threads"] += 1
+            for start in range(0, len(thread.messages), chunk):
+                counts["messages"] += target.append(thread.user_id, thread.id, thread.messages[start:start + chunk])
+        progress_bar(done, total, out)
+    out.write("\n")
+    return counts
+
+
+def iter_summaries(store: ConversationStore, users: list[str], page: int = 200) -> Iterator[ThreadSummary]:
+    """Every thread summary of the users (keyset pages)."""
+    for user in users:
+        before = None
+        while True:
+            summaries = store.list_threads(user, limit=page, before=before)
+            yield from summaries
+            if len(summaries) < page:
+                break
+            before = summaries[-1]
+
+
+def _copy(args: argparse.Namespace) -> int:
+    if args.source == args.target:
+        print("--from and --to name the same store", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    source = open_named_store(args.source, settings)
+    target = open_named_store(args.target, settings)
+    try:
+        counts = copy_conversations(source, target, sys.stderr)
+    finally:
+        source.close()
+        target.close()
+    print(f"copied {counts['threads']} conversations ({counts['messages']} new messages) from {args.source} to "
+          f"{args.target}; {counts['skipped']} skipped (deleted in {args.target})", file=sys.stderr)
+    return 0
+
+
+def _d1(args: argparse.Namespace) -> int:
+    store = open_named_store("d1", load_settings())
+    for name in store.migrate():  # type: ignore[attr-defined]
+        print(f"applied sql/d1/{name}.sql")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser."""
     parser = argparse.ArgumentParser(prog="python -m chstore", description=__doc__)
@@ -140,6 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--all-users", action="store_true", help="every user's conversations")
     export.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
     export.set_defaults(func=_export)
+
+    copy = sub.add_parser("copy", help="copy every conversation of every user from one store to another (idempotent)")
+    copy.add_argument("--from", dest="source", required=True, choices=COPY_STORES, help="store to read")
+    copy.add_argument("--to", dest="target", required=True, choices=COPY_STORES, help="store to write")
+    copy.set_defaults(func=_copy)
+
+    d1 = sub.add_parser("d1", help="Cloudflare D1 store administration")
+    d1.add_argument("action", choices=["migrate"], help="migrate: create the tables and indexes if missing")
+    d1.set_defaults(func=_d1)
     return parser
 
 

@@ -154,6 +154,9 @@ class PostgresStore:
         try:
             with self.pool.connection() as conn, conn.transaction():
                 return work(conn)
+        except UnicodeEncodeError as exc:
+            raise ValidationError(f"text is not valid Unicode (a lone surrogate?); nothing of this call was saved: "
+                                  f"{exc.reason}") from exc
         except (psycopg.Error, PoolTimeout) as exc:
             raise StorageError(f"conversation store {what} failed, nothing of this call was saved: {exc}") from exc
 

@@ -168,6 +168,28 @@ class Settings(BaseSettings):
         validation_alias=_env("CLICKHOUSE_AGENT_CONVERSATIONS_TTL_DAYS"),
         description="Drop conversations this many days after they were created (table TTL).",
     )
+    postgres_conversations_table_prefix: str = Field(
+        "agent_",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$",
+        validation_alias=_env("POSTGRES_CONVERSATIONS_TABLE_PREFIX"),
+        description="Prefix of the Postgres store's tables (`<prefix>threads`, `<prefix>messages`); letters, digits, "
+        "underscores.",
+    )
+    cloudflare_account_id: str | None = Field(
+        None,
+        validation_alias=_env("CLOUDFLARE_ACCOUNT_ID"),
+        description="Cloudflare account id owning the D1 database (the d1 store talks to D1's HTTP API).",
+    )
+    cloudflare_api_token: SecretStr | None = Field(
+        None,
+        validation_alias=_env("CLOUDFLARE_API_TOKEN"),
+        description="Cloudflare API token with D1 read and write permission, for the d1 store.",
+    )
+    cloudflare_api_base: str = Field(
+        "https://api.cloudflare.com/client/v4",
+        validation_alias=_env("CLOUDFLARE_API_BASE"),
+        description="Cloudflare API base URL (change only to point the d1 store at a stand-in).",
+    )
 
     # --- Assistant LLM ---------------------------------------------------------------------------
     llm_api_key: SecretStr | None = Field(

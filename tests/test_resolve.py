@@ -151,13 +151,44 @@ def test_unknown_store_names_allowed_values(monkeypatch: pytest.MonkeyPatch) -> 
     ("store", "extra", "words"),
     [
         ("agentstate", AS_KEY, "not supported by this server yet"),
-        ("d1", D1, "not supported by this server yet"),
         ("durable-object", {}, "Cloudflare Workers binding"),
     ],
 )
 def test_unsupported_stores_fail_clearly(store: str, extra: dict, words: str) -> None:
-    with pytest.raises(DisabledError, match=words):
+    with pytest.raises(DisabledError, match=words) as info:
         open_store(load_settings(agent_conversation_store=store, **ON, **extra))
+    assert "clickhouse" in str(info.value) and "postgres" in str(info.value) and "d1" in str(info.value)
+
+
+def test_durable_object_names_its_binding() -> None:
+    settings = load_settings(agent_conversation_store="durable-object", agent_conversations_do_binding="MY_DO", **ON)
+    with pytest.raises(DisabledError, match="MY_DO"):
+        open_store(settings)
+
+
+def test_auto_never_picks_the_durable_object_binding_a_python_server_cannot_hold() -> None:
+    settings = load_settings(agent_conversation_store="auto", agent_conversations_do_binding="MY_DO", **ON, **SERVER)
+    assert resolve_store(settings).kind == "memory"
+    assert kind(agent_conversation_store="auto", agent_conversations_do_binding="MY_DO", **ON, **SERVER, **PG) == "postgres"
+
+
+def test_d1_without_cloudflare_credentials_names_them() -> None:
+    with pytest.raises(ConfigError, match="CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN"):
+        open_store(load_settings(agent_conversation_store="d1", **ON, **D1))
+    with pytest.raises(ConfigError, match="CLOUDFLARE_API_TOKEN"):
+        open_store(load_settings(agent_conversation_store="auto", cloudflare_account_id="acc", **ON, **SERVER, **D1))
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({**D1, **PG}, "d1"),
+        (PG, "postgres"),
+        ({}, "clickhouse"),
+    ],
+)
+def test_auto_order_in_production_never_memory(extra: dict, expected: str) -> None:
+    assert kind(agent_conversation_store="auto", chm_env="production", **ON, **extra) == expected
 
 
 def test_local_store_is_disabled_on_the_server() -> None:
