@@ -37,6 +37,7 @@ UNAVAILABLE_NAMES = frozenset(
      "UNKNOWN_STORAGE", "NOT_IMPLEMENTED", "CLUSTER_DOESNT_EXIST"}
 )
 TIMEOUT_NAMES = frozenset({"TIMEOUT_EXCEEDED", "SOCKET_TIMEOUT"})
+AUTH_NAMES = frozenset({"AUTHENTICATION_FAILED", "REQUIRED_PASSWORD", "WRONG_PASSWORD", "UNKNOWN_USER"})
 
 _embedded_lock = threading.RLock()
 _embedded_clients: dict[Path, Any] = {}
@@ -59,6 +60,8 @@ def translate(exc: BaseException, secrets: tuple[str, ...] = (), max_execution_t
     """Map a driver exception to the chstore error family, branching on the server's error code/name."""
     if isinstance(exc, ChStoreError):
         return exc
+    if isinstance(exc, OperationalError) and getattr(exc, "code", None) is None:
+        return UnreachableError(f"ClickHouse is unreachable: {scrub(str(exc), secrets)}", name="UNREACHABLE")
     if isinstance(exc, DatabaseError):
         code = getattr(exc, "code", None)
         name = getattr(exc, "name", None)
@@ -69,6 +72,10 @@ def translate(exc: BaseException, secrets: tuple[str, ...] = (), max_execution_t
                 f"The query ran past {limit}; raise CLICKHOUSE_MAX_EXECUTION_TIME or narrow the time range.",
                 code=code,
                 name=name,
+            )
+        if name in AUTH_NAMES:
+            return QueryError(
+                "ClickHouse refused the credentials: check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD.", code=code, name=name
             )
         if name in UNAVAILABLE_NAMES:
             return UnavailableError(message, code=code, name=name)

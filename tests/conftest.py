@@ -40,6 +40,22 @@ def table_name() -> str:
     return f"chm_test.conv_{uuid.uuid4().hex[:12]}"
 
 
+@pytest.fixture(scope="session")
+def ch_http(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """A ClickHouse HTTP endpoint (tests/ch_http.py over its own real engine) for the CLICKHOUSE_HOST code path."""
+    from tests.chserver import ServerProcess
+
+    server = ServerProcess(tmp_path_factory.mktemp("ch-http-engine"), password="s3cret-pw").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def http_conn(ch_http) -> Connection:  # noqa: ANN001
+    """A Connection to the HTTP endpoint, exactly as the app makes it from CLICKHOUSE_HOST."""
+    return connect(load_settings(clickhouse_host=ch_http.url, clickhouse_password="s3cret-pw"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_database(conn: Connection) -> None:
     conn.command("CREATE DATABASE IF NOT EXISTS chm_test")

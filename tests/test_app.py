@@ -52,3 +52,16 @@ def test_bad_setting_stops_with_the_variable_name(monkeypatch: pytest.MonkeyPatc
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert "AGENT_CONVERSATION_STORE" in at.error[0].value and "clickhouse" in at.error[0].value
+
+
+def test_home_over_http_server(monkeypatch: pytest.MonkeyPatch, ch_http) -> None:  # noqa: ANN001
+    monkeypatch.setenv("CLICKHOUSE_HOST", ch_http.url)
+    monkeypatch.setenv("CLICKHOUSE_PASSWORD", "s3cret-pw")
+    monkeypatch.setenv("CLICKHOUSE_NAME", "primary")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert "ClickHouse server(s): primary" in body
+    assert not at.error
+    assert any(m.label == "Version" and m.value.startswith("26.") for m in at.metric)
+    assert "s3cret-pw" not in body

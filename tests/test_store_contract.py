@@ -20,6 +20,10 @@ BACKENDS: dict[str, Callable[[pytest.FixtureRequest], ConversationStore]] = {
     "clickhouse": lambda request: ClickHouseStore(
         request.getfixturevalue("conn"), request.getfixturevalue("table_name"), auto_create=True
     ),
+    "clickhouse-http": lambda request: ClickHouseStore(
+        request.getfixturevalue("http_conn"), request.getfixturevalue("table_name").replace("chm_test.", "default."),
+        auto_create=True,
+    ),
 }
 
 

@@ -1,0 +1,90 @@
+"""The CLICKHOUSE_HOST path: the same code over HTTP, several hosts, credentials, unreachable and hung servers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from chstore.connection import connect
+from chstore.errors import QueryError, QueryTimeoutError, UnavailableError, UnreachableError
+from chstore.settings import load_settings
+from tests.chserver import ServerProcess, free_port
+
+
+def test_query_parameters_and_errors_over_http(http_conn) -> None:  # noqa: ANN001
+    frame = http_conn.query_df("SELECT {a:UInt32} + 1 AS b, {s:String} AS s", {"a": 41, "s": "it's"})
+    assert frame.to_dict("records") == [{"b": 42, "s": "it's"}]
+    with pytest.raises(UnavailableError) as info:
+        http_conn.query_df("SELECT * FROM system.zookeeper WHERE path = '/'")
+    assert info.value.name == "UNKNOWN_TABLE" and info.value.code == 60
+
+
+def test_readonly_is_enforced_over_http(http_conn) -> None:  # noqa: ANN001
+    with pytest.raises(QueryError) as info:
+        http_conn.query_df("CREATE TABLE default.should_not_exist (a UInt8) ENGINE = Memory", readonly=True)
+    assert info.value.name == "READONLY"
+    assert http_conn.query_rows("SELECT count() FROM system.tables WHERE name = 'should_not_exist'")[0][0] == 0
+
+
+def test_two_hosts_with_per_host_passwords(tmp_path: Path, ch_http) -> None:  # noqa: ANN001
+    second = ServerProcess(tmp_path / "second", password="other-pw").start()
+    try:
+        settings = load_settings(
+            clickhouse_host=f"{ch_http.url},{second.url}", clickhouse_password="s3cret-pw,other-pw",
+            clickhouse_name="alpha,beta",
+        )
+        first_conn, second_conn = connect(settings, 0), connect(settings, 1)
+        assert (first_conn.label, second_conn.label) == ("alpha", "beta")
+        second_conn.command("CREATE TABLE IF NOT EXISTS default.only_on_beta (a UInt8) ENGINE = Memory")
+        assert second_conn.query_rows("SELECT count() FROM system.tables WHERE name = 'only_on_beta'")[0][0] == 1
+        assert first_conn.query_rows("SELECT count() FROM system.tables WHERE name = 'only_on_beta'")[0][0] == 0
+        with pytest.raises(UnreachableError, match="no host number 2"):
+            connect(settings, 2)
+    finally:
+        second.stop()
+
+
+def test_wrong_password_names_the_variables_and_hides_the_secret(ch_http) -> None:  # noqa: ANN001
+    with pytest.raises(QueryError) as info:
+        connect(load_settings(clickhouse_host=ch_http.url, clickhouse_password="not-the-password"))
+    assert info.value.name == "AUTHENTICATION_FAILED"
+    assert "CLICKHOUSE_PASSWORD" in str(info.value) and "not-the-password" not in str(info.value)
+
+
+def test_closed_port_is_unreachable_quickly() -> None:
+    started = time.monotonic()
+    with pytest.raises(UnreachableError) as info:
+        connect(load_settings(clickhouse_host=f"http://127.0.0.1:{free_port()}"))
+    assert "unreachable" in str(info.value)
+    assert time.monotonic() - started < 30
+
+
+def test_hung_server_times_out(tmp_path: Path) -> None:
+    stalled = ServerProcess(tmp_path / "stall", stall=True).start()
+    try:
+        started = time.monotonic()
+        with pytest.raises((UnreachableError, QueryTimeoutError)):
+            connect(load_settings(clickhouse_host=stalled.url, clickhouse_max_execution_time=1))
+        assert time.monotonic() - started < 60
+    finally:
+        stalled.stop()
+
+
+def test_recovers_when_the_server_comes_back(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "flaky")
+    settings = load_settings(clickhouse_host=server.url)
+    with pytest.raises(UnreachableError):
+        connect(settings)
+    server.start()
+    try:
+        conn = connect(settings)
+        assert conn.query_rows("SELECT 1")[0][0] == 1
+        server.stop()
+        with pytest.raises(UnreachableError):
+            conn.query_rows("SELECT 1")
+        server.start()
+        assert conn.query_rows("SELECT 2")[0][0] == 2
+    finally:
+        server.stop()
