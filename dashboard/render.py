@@ -107,7 +107,7 @@ def _table(panel: Panel, frame: pd.DataFrame) -> None:
         if column in frame.columns:
             frame[column] = frame.apply(lambda row, t=template: _link_url(t, row), axis=1)
             config[column] = st.column_config.LinkColumn(column, display_text=r"=([^&]*)$")
-    st.dataframe(frame, column_config=config, hide_index=True, use_container_width=True)
+    st.dataframe(frame, column_config=config, hide_index=True, width="stretch")
     st.download_button("CSV", frame.to_csv(index=False).encode(), file_name=f"{panel.name}.csv", mime="text/csv",
                        key=f"csv_{panel.name}")
 
@@ -133,7 +133,7 @@ def _draw(panel: Panel, frame: pd.DataFrame) -> None:
         figure = draw(frame, x=panel.x, y=y, color=panel.color, height=280)
         figure.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, legend_title_text="", xaxis_title=None,
                              yaxis_title=None)
-        st.plotly_chart(figure, use_container_width=True, key=f"chart_{panel.name}")
+        st.plotly_chart(figure, width="stretch", key=f"chart_{panel.name}")
     elif panel.kind == "text":
         row = frame.iloc[0]
         for name in panel.y or tuple(frame.columns):
