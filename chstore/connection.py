@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,7 +116,7 @@ class Connection:
     max_execution_time: int = 60
     max_result_rows: int = 10000
     secrets: tuple[str, ...] = ()
-    _lock: Any = field(default_factory=threading.RLock, repr=False)
+    timezone: str = ""
 
     def query_settings(self, *, readonly: bool = False, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         """The per-query settings: time limit, row cap (result truncated, not failed), the app's tag."""
@@ -126,6 +126,8 @@ class Connection:
             "result_overflow_mode": "break",
             "log_comment": APP_TAG,
         }
+        if self.timezone:
+            result["session_timezone"] = self.timezone
         result.update(extra or {})
         if readonly:
             result.pop("readonly", None)
@@ -182,6 +184,7 @@ def connect(settings: Settings, host_index: int = 0) -> Connection:
     common = {
         "max_execution_time": settings.clickhouse_max_execution_time,
         "max_result_rows": settings.chm_max_result_rows,
+        "timezone": settings.clickhouse_tz,
     }
     if settings.embedded:
         try:

@@ -509,6 +509,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"each host must be an http:// or https:// URL, got {host!r}")
         return value
 
+    @field_validator("clickhouse_tz")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        if value:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from exc
+        return value
+
     @field_validator("clickhouse_agent_conversations_table")
     @classmethod
     def _table_name(cls, value: str | None) -> str | None:

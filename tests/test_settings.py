@@ -89,3 +89,14 @@ def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     (tmp_path / ".env").write_text("CLICKHOUSE_DATABASE=from_dotenv\n")
     monkeypatch.chdir(tmp_path)
     assert load_settings().clickhouse_database == "from_dotenv"
+
+
+def test_time_zone_is_validated_and_applied(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLICKHOUSE_TZ", "Mars/Olympus")
+    with pytest.raises(ConfigError, match="CLICKHOUSE_TZ"):
+        load_settings()
+    monkeypatch.setenv("CLICKHOUSE_TZ", "Asia/Tokyo")
+    from chstore.connection import connect
+
+    conn = connect(load_settings())
+    assert conn.query_rows("SELECT timezone()")[0][0] == "Asia/Tokyo"
