@@ -1,0 +1,108 @@
+"""The `local` store in headless Chromium: chat, reload, history still there; clear site data, gone."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chstore import ValidationError
+from chstore.local import COMPONENT_DIR, _check_key
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ROOT = Path(__file__).resolve().parent.parent
+STORAGE_KEY = "chmonitor:history:browser-test"
+
+
+def test_component_files_and_keys() -> None:
+    html = (COMPONENT_DIR / "index.html").read_text(encoding="utf-8")
+    assert "localStorage" in html and "streamlit:componentReady" in html and "streamlit:setComponentValue" in html
+    assert _check_key("chat:thread-1") == "chat:thread-1"
+    for bad in ("", "has space", "x" * 129, "slash/no"):
+        with pytest.raises(ValidationError):
+            _check_key(bad)
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CHM_DATA_DIR": tempfile.mkdtemp(prefix="chm-local-")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tests" / "local_app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start: {server.stderr.read().decode() if server.stderr else ''}")
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _ask(page, question: str) -> None:
+    box = page.get_by_placeholder("Ask")
+    box.fill(question)
+    box.press("Enter")
+    page.get_by_text(f"echo: {question}").wait_for(timeout=30_000)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no Debian chromium (apt-get install chromium)")
+def test_history_survives_reload_and_goes_with_site_data(app_url: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(app_url)
+            page.get_by_text("0 messages kept in this browser").wait_for(timeout=60_000)
+            _ask(page, "what is running now?")
+            _ask(page, "and merges?")
+            page.get_by_text("4 messages kept in this browser").wait_for(timeout=30_000)
+            stored = page.wait_for_function(f"() => localStorage.getItem({STORAGE_KEY!r})", timeout=30_000)
+            assert "and merges?" in stored.json_value()
+
+            page.reload()
+            page.get_by_text("4 messages kept in this browser").wait_for(timeout=60_000)
+            assert page.get_by_text("echo: what is running now?").is_visible()
+            assert page.get_by_text("echo: and merges?").is_visible()
+
+            other = browser.new_context()  # another browser profile: nothing stored there
+            fresh = other.new_page()
+            fresh.goto(app_url)
+            fresh.get_by_text("0 messages kept in this browser").wait_for(timeout=60_000)
+            assert fresh.get_by_text("echo: what is running now?").count() == 0
+            other.close()
+
+            page.evaluate("() => localStorage.clear()")  # clear site data
+            page.reload()
+            page.get_by_text("0 messages kept in this browser").wait_for(timeout=60_000)
+            assert page.get_by_text("echo: and merges?").count() == 0
+            context.close()
+        finally:
+            browser.close()
