@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from chstore import sqlfiles
@@ -120,6 +120,25 @@ def _format_metric(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+def _trace(kind: str, x: Any, y: Any, name: str) -> go.BaseTraceType:
+    if kind == "bar":
+        return go.Bar(x=x, y=y, name=name)
+    return go.Scatter(x=x, y=y, name=name, mode="lines", stackgroup="one" if kind == "area" else None)
+
+
+def _figure(panel: Panel, frame: pd.DataFrame) -> go.Figure:
+    """A plotly figure of a line/area/bar panel: one trace per y column, or per value of the color column."""
+    if panel.color:
+        groups = [(str(name), part) for name, part in frame.groupby(panel.color, sort=True)]
+        traces = [_trace(panel.kind, part[panel.x], part[panel.y[0]], name) for name, part in groups]
+    else:
+        traces = [_trace(panel.kind, frame[panel.x], frame[column], column) for column in panel.y]
+    figure = go.Figure(traces)
+    figure.update_layout(height=280, margin={"l": 0, "r": 0, "t": 10, "b": 0}, barmode="stack",
+                         legend={"orientation": "h", "y": -0.15}, showlegend=len(traces) > 1)
+    return figure
+
+
 def _draw(panel: Panel, frame: pd.DataFrame) -> None:
     if panel.kind == "kpi":
         row = frame.iloc[0]
@@ -128,12 +147,7 @@ def _draw(panel: Panel, frame: pd.DataFrame) -> None:
             column.metric(name.replace("_", " "), _format_metric(row[name].item() if hasattr(row[name], "item")
                                                                  else row[name]))
     elif panel.kind in ("line", "area", "bar"):
-        draw = {"line": px.line, "area": px.area, "bar": px.bar}[panel.kind]
-        y = list(panel.y) if not panel.color else panel.y[0]
-        figure = draw(frame, x=panel.x, y=y, color=panel.color, height=280)
-        figure.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, legend_title_text="", xaxis_title=None,
-                             yaxis_title=None)
-        st.plotly_chart(figure, width="stretch", key=f"chart_{panel.name}")
+        st.plotly_chart(_figure(panel, frame), width="stretch", key=f"chart_{panel.name}")
     elif panel.kind == "text":
         row = frame.iloc[0]
         for name in panel.y or tuple(frame.columns):
