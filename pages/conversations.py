@@ -1,3 +1,5 @@
-import streamlit as st
+"""Conversations: browse, search, filter, open, rename, delete and export the assistant's conversations."""
 
-st.info("coming soon")
+from history.ui import render_conversations
+
+render_conversations()

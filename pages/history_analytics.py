@@ -1,3 +1,5 @@
-import streamlit as st
+"""History analytics: charts over the conversation tables and a read-only SQL console scoped to the user."""
 
-st.info("coming soon")
+from history.ui import render_analytics
+
+render_analytics()
