@@ -2,6 +2,8 @@
 
     python bench/store_bench.py                       # 50,000 threads x 20 messages (the issue's workload)
     python bench/store_bench.py --threads 2000 --runs 20   # a quick run
+    python bench/store_bench.py --store postgres      # also Postgres on the same workload (DATABASE_URL, or a
+                                                      # throwaway local server when unset), reported under "postgres"
 
 Targets (issue 2): get <= 10 ms, list <= 5 ms, append <= 15 ms, append at turn 400 within 1.3x of turn 1.
 """
@@ -20,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from chstore import Message, sqlfiles  # noqa: E402
+from chstore import ConversationStore, Message, sqlfiles  # noqa: E402
 from chstore.clickhouse import ClickHouseStore  # noqa: E402
 from chstore.connection import Connection, connect  # noqa: E402
 from chstore.settings import load_settings  # noqa: E402
@@ -57,7 +59,7 @@ def turn(i: int) -> list[Message]:
             Message(role="assistant", content=f"answer {i}: 3 merges running", name="builtin")]
 
 
-def append_growth(store: ClickHouseStore, turns: int, samples: int) -> dict[str, float]:
+def append_growth(store: ConversationStore, turns: int, samples: int) -> dict[str, float]:
     """Median append time at turn 1 and at turn `turns` (each thread grown turn by turn through the API)."""
     first, last = [], []
     for n in range(samples):
@@ -76,14 +78,8 @@ def append_growth(store: ClickHouseStore, turns: int, samples: int) -> dict[str,
             f"append_turn{turns}_ratio": round(late / one, 3)}
 
 
-def run(args: argparse.Namespace) -> dict[str, object]:
-    """Seed, measure, and return the JSON report."""
-    data_dir = args.data_dir or tempfile.mkdtemp(prefix="chm-bench-")
-    settings = load_settings(chm_data_dir=data_dir)
-    conn = connect(settings)
-    conn.command("CREATE DATABASE IF NOT EXISTS bench")
-    store = ClickHouseStore(conn, f"bench.conv_{int(time.time())}", auto_create=True)
-    seeded = seed_clickhouse(conn, store, args.threads, args.messages, args.users)
+def measure(store: ConversationStore, select1: Callable[[], object], args: argparse.Namespace) -> dict[str, object]:
+    """The workload on a seeded store: median ms of SELECT 1, get, list, append, delete, and append growth."""
     rng = random.Random(7)
 
     def some_thread() -> tuple[str, str]:
@@ -109,19 +105,67 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         store.delete_thread(user, tid)
 
     report: dict[str, object] = {
-        "store": "clickhouse",
-        "engine": "embedded",
-        "threads": args.threads,
-        "messages_per_thread": args.messages,
-        "users": args.users,
-        "seed_seconds": round(seeded, 2),
-        "select1_ms": median_ms(lambda: conn.query_rows("SELECT 1"), args.runs),
+        "select1_ms": median_ms(select1, args.runs),
         "get_ms": median_ms(get, args.runs),
         "list_ms": median_ms(list_page, args.runs),
         "append_ms": median_ms(append, args.runs),
         "delete_ms": median_ms(delete, args.runs),
     }
     report.update(append_growth(store, args.turns, args.growth_samples))
+    return report
+
+
+def run_postgres(args: argparse.Namespace) -> dict[str, object]:
+    """The same workload on the Postgres store: DATABASE_URL, or a throwaway server on 127.0.0.1 when unset."""
+    from chstore.postgres import PostgresStore
+
+    url = load_settings().database_url
+    stop = None
+    if url is None:
+        from tests.pg import start_server
+
+        address, stop = start_server()
+    else:
+        address = url.get_secret_value()
+    store = PostgresStore(address, prefix=f"bench_{int(time.time())}_")
+    try:
+        start = time.perf_counter()
+        store.create_schema()
+        params = {"n_users": args.users, "n_threads": args.threads, "per_thread": args.messages}
+        store.run_file("bench_seed_threads", params)
+        store.run_file("bench_seed_messages", params)
+        store.run_file("bench_analyze", {})
+        seeded = time.perf_counter() - start
+
+        def select1() -> None:
+            with store.pool.connection() as conn:
+                conn.execute("SELECT 1").fetchall()
+
+        return {"store": "postgres", "server": "DATABASE_URL" if url else "throwaway local server",
+                "seed_seconds": round(seeded, 2), **measure(store, select1, args)}
+    finally:
+        store.close()
+        if stop is not None:
+            stop()
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    """Seed, measure, and return the JSON report."""
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="chm-bench-")
+    settings = load_settings(chm_data_dir=data_dir)
+    conn = connect(settings)
+    conn.command("CREATE DATABASE IF NOT EXISTS bench")
+    store = ClickHouseStore(conn, f"bench.conv_{int(time.time())}", auto_create=True)
+    seeded = seed_clickhouse(conn, store, args.threads, args.messages, args.users)
+    report: dict[str, object] = {
+        "store": "clickhouse",
+        "engine": "embedded",
+        "threads": args.threads,
+        "messages_per_thread": args.messages,
+        "users": args.users,
+        "seed_seconds": round(seeded, 2),
+        **measure(store, lambda: conn.query_rows("SELECT 1"), args),
+    }
     ratio_key = f"append_turn{args.turns}_ratio"
     report["targets"] = TARGETS
     report["meets_targets"] = {
@@ -130,6 +174,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "append": report["append_ms"] <= TARGETS["append_ms"],
         "append_growth": report[ratio_key] <= TARGETS["append_turn400_ratio"],
     }
+    if "postgres" in args.store:
+        report["postgres"] = run_postgres(args)
     return report
 
 
@@ -142,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=400, help="append growth: turns per thread")
     parser.add_argument("--growth-samples", type=int, default=2, help="threads grown to --turns")
     parser.add_argument("--data-dir", default=None, help="engine directory (default: a new temporary one)")
+    parser.add_argument("--store", action="append", choices=["clickhouse", "postgres"], default=["clickhouse"],
+                        help="postgres: also run the same workload on the Postgres store (reported under `postgres`)")
     print(json.dumps(run(parser.parse_args(argv)), indent=2))
     return 0
 

