@@ -91,6 +91,13 @@ def open_named_store(kind: str, settings: Settings, connection: object | None = 
             f"({settings.agent_conversations_do_binding}), which a Python server cannot hold; use clickhouse, "
             "postgres or d1 here."
         )
+    if kind == "agentstate":
+        raise DisabledError(
+            "AGENT_CONVERSATION_STORE=agentstate is not supported by this server yet: AgentState's documented API "
+            "cannot list one user's conversations (tags are only attachable through its deprecated v1 API), keeps no "
+            "client message ids for idempotent appends, and frees a deleted conversation's id; use clickhouse, "
+            "postgres or d1."
+        )
     raise DisabledError(f"AGENT_CONVERSATION_STORE={kind} is not supported by this server yet; use clickhouse, postgres or d1.")
 
 
