@@ -17,6 +17,7 @@ import clickhouse_connect
 import pandas as pd
 from clickhouse_connect.driver.exceptions import ClickHouseError, DatabaseError, OperationalError
 
+from chstore import guard
 from chstore.errors import (
     ChStoreError,
     QueryError,
@@ -147,7 +148,13 @@ class Connection:
         self, sql: str, params: dict[str, Any] | None = None, *, readonly: bool = False,
         settings: dict[str, Any] | None = None,
     ) -> pd.DataFrame:
-        """Run a SELECT with server-side parameters and return a DataFrame."""
+        """Run a SELECT with server-side parameters and return a DataFrame.
+
+        With `readonly=True` the statement must pass the read-only guard first: the server enforces `readonly=1`,
+        and on the embedded engine a refused write would otherwise leave the whole session read-only.
+        """
+        if readonly:
+            sql = guard.check(sql)
         result = self._run(
             self.client.query, sql, parameters=params or {},
             settings=self.query_settings(readonly=readonly, extra=settings),

@@ -22,8 +22,15 @@ def test_query_parameters_and_errors_over_http(http_conn) -> None:  # noqa: ANN0
 
 
 def test_readonly_is_enforced_over_http(http_conn) -> None:  # noqa: ANN001
-    with pytest.raises(QueryError) as info:
+    from clickhouse_connect.driver.exceptions import DatabaseError
+
+    from chstore.errors import ReadOnlyViolation
+
+    with pytest.raises(ReadOnlyViolation):
         http_conn.query_df("CREATE TABLE default.should_not_exist (a UInt8) ENGINE = Memory", readonly=True)
+    with pytest.raises(DatabaseError) as info:  # below the guard, the server refuses too
+        http_conn.client.query("CREATE TABLE default.should_not_exist (a UInt8) ENGINE = Memory",
+                               settings=http_conn.query_settings(readonly=True))
     assert info.value.name == "READONLY"
     assert http_conn.query_rows("SELECT count() FROM system.tables WHERE name = 'should_not_exist'")[0][0] == 0
 
@@ -88,3 +95,13 @@ def test_recovers_when_the_server_comes_back(tmp_path: Path) -> None:
         assert conn.query_rows("SELECT 2")[0][0] == 2
     finally:
         server.stop()
+
+
+def test_refused_write_does_not_leave_the_embedded_session_readonly(conn) -> None:  # noqa: ANN001
+    from chstore.errors import ReadOnlyViolation
+
+    with pytest.raises(ReadOnlyViolation):
+        conn.query_df("CREATE TABLE chm_test.never (a UInt8) ENGINE = Memory", readonly=True)
+    conn.command("CREATE TABLE IF NOT EXISTS chm_test.after_refusal (a UInt8) ENGINE = Memory")
+    conn.insert("chm_test.after_refusal", [[1]], ["a"])
+    assert conn.query_rows("SELECT count() FROM chm_test.after_refusal")[0][0] >= 1
