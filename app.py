@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from chstore.errors import ConfigError
-from dashboard import context, frame
+from dashboard import auth, context, frame
 
 st.set_page_config(page_title="chmonitor", page_icon="📊", layout="wide")
 
@@ -13,6 +13,9 @@ try:
     settings = context.get_settings()
 except ConfigError as exc:
     st.error(str(exc))
+    st.stop()
+
+if not auth.gate(settings):
     st.stop()
 
 frame.sidebar(settings)

@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         validation_alias=_env("CHM_LOCAL_USER"),
         description="User id of the single local user when no sign-in or proxy header is configured.",
     )
+    chm_shared_password: SecretStr | None = Field(
+        None,
+        validation_alias=_env("CHM_SHARED_PASSWORD"),
+        description="If set, every browser session must enter this password once before any page opens.",
+    )
 
     # --- Conversation store (semantics of the seed document) -------------------------------------
     agent_conversation_persistence: bool | None = Field(

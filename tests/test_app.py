@@ -65,3 +65,19 @@ def test_home_over_http_server(monkeypatch: pytest.MonkeyPatch, ch_http) -> None
     assert not at.error
     assert any(m.label == "Version" and m.value.startswith("26.") for m in at.metric)
     assert "s3cret-pw" not in body
+
+
+def test_shared_password_gates_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHM_SHARED_PASSWORD", "open sesame")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert not at.metric, "no page content before the password"
+    at.text_input(key="shared_password_input").input("wrong")
+    at.button[0].click().run()
+    assert at.error and at.error[0].value == "Wrong password."
+    assert not at.metric
+    at.text_input(key="shared_password_input").input("open sesame")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any(m.label == "Version" for m in at.metric)
+    assert "open sesame" not in texts(at)
