@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from chstore.errors import ChStoreError
 from chstore.settings import Settings
@@ -47,7 +48,7 @@ NAVIGATION: dict[str, list[NavItem]] = {
 UNAVAILABLE_MARK = " (n/a)"
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=60, show_spinner=False)
 def _system_tables(host_index: int) -> frozenset[str] | None:
     try:
         frame = run_panel(context.get_connection(host_index), PANELS["frame_system_tables"])
@@ -79,6 +80,17 @@ def navigation() -> dict[str, list]:
             first = False
         sections[section] = pages
     return sections
+
+
+def ensure_router() -> None:
+    """Re-run through app.py when Streamlit ran a page script on its own.
+
+    Streamlit keeps its legacy `pages/` directory mode until some run calls `st.navigation`; a first visit straight to
+    `/some-page` would then run that script without the frame. Leaving that mode and re-running fixes it for good.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def _init_from_url(key: str, allowed: list[str], default: str) -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 from chstore import sqlfiles
 from chstore.errors import ChStoreError
 from dashboard import context
+from dashboard.frame import ensure_router
 
 
 def format_uptime(seconds: int) -> str:
@@ -19,6 +20,7 @@ def format_uptime(seconds: int) -> str:
 
 def render_home() -> None:
     """Draw the home page: engine, version, uptime, database count, conversation store."""
+    ensure_router()
     settings = context.get_settings()
     st.title("chmonitor")
     st.caption("ClickHouse-native monitoring, an assistant that answers with real queries, and its history.")

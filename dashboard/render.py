@@ -19,7 +19,7 @@ import streamlit as st
 
 from chstore import sqlfiles
 from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError
-from dashboard import context
+from dashboard import context, frame
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
 from dashboard.panels import Panel, Param, run_panel, sql_params
 
@@ -89,6 +89,8 @@ def _unavailable(panel: Panel, missing: Missing) -> None:
         panel.requires.endswith("_log") else "grant the dashboard's user access to it"
     )
     what = f"`system.{panel.requires}`" if panel.requires else "what this panel reads"
+    if missing.name == "CANNOT_EXTRACT_TABLE_STRUCTURE":
+        enable += " (a log table appears at its first flush, seconds after the first logged event)"
     docs = f" — [docs]({panel.docs})" if panel.docs else ""
     st.info(f"**{panel.title}**: not available on this server ({what}, {missing.name}). To see it: {enable}.{docs}",
             icon="ℹ️")
@@ -229,6 +231,7 @@ def _body(page: PageSpec) -> None:
 
 def render_page(key: str) -> None:
     """Draw a declared page: title, filters, its panels in rows, its actions; refreshes itself when asked."""
+    frame.ensure_router()
     page = PAGES[key]
     if page.special == "health":
         render_health()

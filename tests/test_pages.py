@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from chstore.connection import Connection
@@ -13,6 +14,15 @@ from dashboard.catalog import PAGES, PANELS
 from dashboard.frame import NAVIGATION
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def _app() -> AppTest:
+    """The app as AppTest runs it, routed by app.py's st.navigation (not Streamlit's legacy pages/ mode)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    PagesManager.uses_pages_directory = False  # from_file resets it; the real server leaves it at the first run
+    return at
+
+
 SCRIPTS = [item.script for items in NAVIGATION.values() for item in items]
 
 
@@ -22,7 +32,7 @@ def app(conn: Connection) -> AppTest:
     conn.query_df("SELECT 1")
     time.sleep(1.1)  # metric_log collects once a second
     conn.command("SYSTEM FLUSH LOGS")
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = _app()
     at.run()
     assert not at.exception
     return at
@@ -53,7 +63,8 @@ def test_health_shows_every_check_with_a_status(app: AppTest) -> None:
 
 
 def test_detail_pages_read_their_ids_from_the_url(conn: object) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = _app()
+    at.run()
     at.query_params["database"] = "system"
     at.query_params["table"] = "tables"
     at.switch_page("pages/table_detail.py")
