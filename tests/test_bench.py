@@ -22,3 +22,15 @@ def test_store_bench_small_run(tmp_path: Path) -> None:
         assert isinstance(report[key], float) and report[key] > 0, key
     assert report["threads"] == 300 and report["messages_per_thread"] == 20
     assert set(report["meets_targets"]) == {"get", "list", "append", "append_growth"}
+
+
+def test_load_bench_small_run() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/load_bench.py", "--sessions", "2", "--seconds", "6", "--chat-every", "3"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["requests"] >= 4 and report["chat_turns"] >= 1
+    assert report["errors"] == 0, report["error_samples"]
+    assert report["p95_s"] > 0 and report["server_rss_peak_mb"] > 0
