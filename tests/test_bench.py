@@ -26,7 +26,7 @@ def test_store_bench_small_run(tmp_path: Path) -> None:
 
 def test_load_bench_small_run() -> None:
     result = subprocess.run(
-        [sys.executable, "bench/load_bench.py", "--sessions", "2", "--seconds", "6", "--chat-every", "3"],
+        [sys.executable, "bench/load_bench.py", "--sessions", "2", "--seconds", "10", "--chat-every", "2"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
