@@ -19,6 +19,7 @@ from assistant.tools import ToolRun, build_tools, new_id, run_tool
 from assistant.turn import Turn
 from chstore import ConversationStore, Message
 from chstore.errors import ChStoreError
+from chstore.local import load_local_history, save_local_history
 from chstore.model import utcnow
 from chstore.settings import Settings
 from dashboard import context
@@ -33,6 +34,8 @@ STARTERS = (
 )
 LOCAL_USER = "session"
 """User id of a conversation kept only in the session (no store, or nobody signed in)."""
+LOCAL_KEY = "chat-threads"
+"""Key of this browser's conversations in localStorage (the `local` store)."""
 
 
 def make_answerer(settings: Settings, conn: Any) -> BuiltinAssistant | LLMAssistant:
@@ -209,12 +212,55 @@ def _save(state: ChatState) -> bool:
     return history.save(context_store(), _user(), state)
 
 
-def current_state() -> ChatState | None:
+def local_records(threads: dict[str, ChatState]) -> list[dict[str, Any]]:
+    """The session's conversations as JSON-ready records for the browser's localStorage."""
+    return [
+        {"id": t.thread_id, "title": t.title, "messages": [m.to_dict() for m in t.messages]}
+        for t in threads.values() if t.messages
+    ]
+
+
+def merge_local(threads: dict[str, ChatState], records: list[dict[str, Any]]) -> None:
+    """Add the conversations stored in the browser that the session does not hold yet (the session wins)."""
+    for record in records:
+        thread_id = record.get("id")
+        if not isinstance(thread_id, str) or thread_id in threads:
+            continue
+        try:
+            messages = [Message.from_dict(m) for m in record.get("messages", [])]
+        except (ChStoreError, KeyError, TypeError, ValueError):
+            continue  # a damaged record in the browser is skipped, the rest still loads
+        threads[thread_id] = ChatState(thread_id, messages, {m.id for m in messages}, True,
+                                       str(record.get("title") or ""))
+
+
+def sync_local() -> bool:
+    """Local store: merge the browser's saved conversations once, then keep the browser's copy current.
+
+    Returns False until the browser has answered (the component reruns the page when it does).
+    """
+    records = load_local_history(LOCAL_KEY)
+    if records is None:
+        return False
+    threads = _threads()
+    if not st.session_state.get("chat_local_merged"):
+        merge_local(threads, records)
+        st.session_state["chat_local_merged"] = True
+    error = save_local_history(LOCAL_KEY, local_records(threads))
+    if error:
+        st.caption(f"⚠️ this browser could not keep the history: {error}")
+    return True
+
+
+def current_state(local_ready: bool = True) -> ChatState | None:
     """The conversation named by `?thread=`: from the session if it has it, else loaded from the store."""
     thread_id = st.query_params.get("thread")
     if not thread_id:
         return None
     threads = _threads()
+    if thread_id not in threads and context_store() is None and not local_ready:
+        st.caption("Loading this browser's history…")
+        return None
     if thread_id not in threads:
         try:
             loaded = history.load(context_store(), _user(), thread_id)
@@ -328,11 +374,12 @@ def render_chat() -> None:
         conn = None
     answerer = make_answerer(settings, conn) if conn is not None else None
     store = context_store()
-    where = "saved in the conversation store" if store is not None else "kept in this browser session only"
+    where = "saved in the conversation store" if store is not None else "kept in this browser (local store)"
     provider = answerer.label if answerer is not None else "unavailable"
     st.caption(f"Answering: **{provider}** · history {where}")
 
-    state = current_state()
+    local_ready = sync_local() if store is None else True
+    state = current_state(local_ready)
     if state is not None and state.unsaved:
         _save(state)
     sidebar(state)

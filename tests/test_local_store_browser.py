@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from chstore import ValidationError
 from chstore.local import COMPONENT_DIR, _check_key
+from tests.appserver import CHROMIUM, CHROMIUM_FLAGS, ROOT, running_app
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-ROOT = Path(__file__).resolve().parent.parent
+FLAGS = CHROMIUM_FLAGS
 STORAGE_KEY = "chmonitor:history:browser-test"
 
 
@@ -35,31 +26,8 @@ def test_component_files_and_keys() -> None:
 
 @pytest.fixture(scope="module")
 def app_url() -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CHM_DATA_DIR": tempfile.mkdtemp(prefix="chm-local-")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tests" / "local_app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start: {server.stderr.read().decode() if server.stderr else ''}")
-                time.sleep(0.3)
+    with running_app(str(ROOT / "tests" / "local_app.py"), env={"PYTHONPATH": str(ROOT)}) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _ask(page, question: str) -> None:
