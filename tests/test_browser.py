@@ -70,11 +70,12 @@ def test_every_page_opens_without_exception(server: str) -> None:
         for path in URL_PATHS:
             page.goto(f"{server}/{path}")
             try:
-                page.wait_for_selector("[data-testid=stMain] [data-testid=stElementContainer]", timeout=30_000)
+                page.get_by_text("Time range", exact=True).wait_for(timeout=30_000)  # the app's frame ran
+                page.wait_for_selector("[data-testid=stAppViewContainer] [data-testid=stElementContainer]", timeout=30_000)
                 page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')",
                                        timeout=30_000)
             except PlaywrightTimeout:
-                failures[path] = "page did not finish rendering in 30 s"
+                failures[path] = "page did not render inside the app's frame in 30 s"
                 continue
             exceptions = page.locator("[data-testid=stException]")
             if exceptions.count():
