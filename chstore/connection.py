@@ -116,6 +116,7 @@ class Connection:
     embedded: bool
     max_execution_time: int = 60
     max_result_rows: int = 10000
+    max_memory_usage: int = 2_000_000_000
     secrets: tuple[str, ...] = ()
     timezone: str = ""
 
@@ -124,6 +125,7 @@ class Connection:
         result: dict[str, Any] = {
             "max_execution_time": self.max_execution_time,
             "max_result_rows": self.max_result_rows,
+            "max_memory_usage": self.max_memory_usage,
             "result_overflow_mode": "break",
             "log_comment": APP_TAG,
         }
@@ -159,7 +161,11 @@ class Connection:
             self.client.query, sql, parameters=params or {},
             settings=self.query_settings(readonly=readonly, extra=settings),
         )
-        return pd.DataFrame(result.result_rows, columns=list(result.column_names))
+        rows = result.result_rows
+        frame = pd.DataFrame(rows[: self.max_result_rows], columns=list(result.column_names))
+        # result_overflow_mode=break stops at a block boundary, so the server may send a block past the cap.
+        frame.attrs["truncated"] = len(rows) > self.max_result_rows
+        return frame
 
     def query_rows(
         self, sql: str, params: dict[str, Any] | None = None, *, settings: dict[str, Any] | None = None
@@ -191,6 +197,7 @@ def connect(settings: Settings, host_index: int = 0) -> Connection:
     common = {
         "max_execution_time": settings.clickhouse_max_execution_time,
         "max_result_rows": settings.chm_max_result_rows,
+        "max_memory_usage": settings.chm_max_query_memory,
         "timezone": settings.clickhouse_tz,
     }
     if settings.embedded:

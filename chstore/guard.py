@@ -33,6 +33,13 @@ DENIED_FUNCTIONS = frozenset(
 )
 DENIED_PREFIXES = ("iceberg", "deltalake", "hudi", "paimon")
 
+# Statement keywords that only ever start a write. Inside a read (a CTE followed by INSERT, a UNION with INSERT…)
+# they are refused wherever they stand as bare words, unless used as a name (`t.insert`, `insert(`, `insert AS`).
+WRITE_WORDS = frozenset({
+    "INSERT", "ALTER", "DROP", "CREATE", "TRUNCATE", "RENAME", "ATTACH", "DETACH", "OPTIMIZE", "GRANT", "REVOKE",
+    "KILL", "UNDROP", "EXCHANGE", "BACKUP", "RESTORE",
+})
+
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _NUMBER = re.compile(r"[0-9][0-9A-Za-z_.]*([eE][+-]?[0-9]+)?")
 _HEREDOC = re.compile(r"\$([A-Za-z0-9_]*)\$")
@@ -165,6 +172,14 @@ def check(sql: Any) -> str:
         )
     if first.upper == "EXPLAIN":
         _check_explained(tokens[tokens.index(first):])
+    for before, here, after in zip([None, *tokens], tokens, [*tokens[1:], None], strict=False):
+        if (
+            here.kind == "word" and here.upper in WRITE_WORDS
+            and not (before is not None and before.kind == "punct" and before.text == ".")
+            and not (after is not None and after.kind == "punct" and after.text in ".(")
+            and not (after is not None and after.kind == "word" and after.upper == "AS")
+        ):
+            raise ReadOnlyViolation(f"{here.upper} writes or changes the server: not allowed in a read-only query")
     for here, after in zip(tokens, tokens[1:], strict=False):
         if here.kind == "word" and here.upper == "INTO" and after.kind == "word" and after.upper == "OUTFILE":
             raise ReadOnlyViolation("INTO OUTFILE writes a file: not allowed in a read-only query")

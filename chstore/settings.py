@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         validation_alias=_env("CHM_MAX_RESULT_ROWS"),
         description="Row cap of every dashboard and assistant query (`max_result_rows`).",
     )
+    chm_max_query_memory: int = Field(
+        2_000_000_000,
+        ge=10_000_000,
+        validation_alias=_env("CHM_MAX_QUERY_MEMORY"),
+        description="Bytes of memory any one dashboard or assistant query may use (`max_memory_usage`).",
+    )
     chm_enable_control_actions: bool = Field(
         False,
         validation_alias=_env("CHM_ENABLE_CONTROL_ACTIONS"),
