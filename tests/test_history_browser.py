@@ -1,0 +1,126 @@
+"""The Conversations page in headless Chromium: find a conversation by a word, open, export, delete, see it gone."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+WORD = f"narwhal{uuid.uuid4().hex[:6]}"
+SEED = """
+import sys
+from chstore import Message, open_store
+from chstore.settings import load_settings
+settings = load_settings()
+store = open_store(settings)
+user = settings.chm_local_user
+for n in range(3):
+    tid = store.create_thread(user)
+    store.append(user, tid, [Message(role="user", content=f"ordinary question {n}"),
+                             Message(role="assistant", content="ordinary answer", metadata={"model": "built-in"})])
+tid = store.create_thread(user)
+store.append(user, tid, [
+    Message(role="user", content="which tables are biggest?"),
+    Message(role="tool", name="biggest_tables", content='{"columns": ["table"], "rows": [["hits"]]}',
+            metadata={"sql": "SELECT 'hits' AS table", "duration_ms": 3.0, "rows": 1, "error": ""}),
+    Message(role="assistant", content="The biggest table talks about " + sys.argv[1] + ".",
+            metadata={"model": "built-in"}),
+])
+"""
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no Debian chromium")]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """Seed an engine directory in a process that exits, then serve the app on it; yields the base URL."""
+    env = {**os.environ, "CHM_DATA_DIR": tempfile.mkdtemp(prefix="chm-history-browser-"), "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", SEED, WORD], cwd=ROOT, env=env, check=True, timeout=120)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_find_open_export_delete(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(accept_downloads=True)
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        page.goto(f"{server}/conversations")
+        search = page.get_by_label("Search titles and messages")
+        search.fill(WORD)
+        search.press("Enter")
+        row = page.get_by_role("button", name="which tables are biggest?")
+        expect(row).to_have_count(1)
+        expect(page.get_by_role("button", name="ordinary question 0")).to_have_count(0)
+
+        row.click()
+        expect(page.get_by_text(f"The biggest table talks about {WORD}.")).to_be_visible()
+        expect(page.get_by_text("biggest_tables", exact=False).first).to_be_visible()
+        opened = page.url.split("open=")[1].split("&")[0]
+        expect(page.get_by_role("link", name="Continue in the assistant")).to_have_attribute(
+            "href", f"chat?thread={opened}")
+
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Export this conversation").click()
+        target = tmp_path / "export.jsonl"
+        info.value.save_as(target)
+        record = json.loads(target.read_text(encoding="utf-8").strip())
+        assert record["title"] == "which tables are biggest?"
+        assert any(WORD in m["content"] for m in record["messages"])
+
+        page.get_by_text("Rename or delete").click()
+        page.get_by_role("button", name="Delete…").click()
+        page.get_by_role("button", name="Yes, delete").click()
+        expect(page.get_by_label("Search titles and messages")).to_be_visible()
+        search = page.get_by_label("Search titles and messages")
+        search.fill(WORD)
+        search.press("Enter")
+        expect(page.get_by_text("No conversations match.")).to_be_visible()
+        expect(page.get_by_role("button", name="which tables are biggest?")).to_have_count(0)
+        search.fill("ordinary")
+        search.press("Enter")
+        expect(page.get_by_role("button", name="ordinary question 0")).to_have_count(1)
+        browser.close()
