@@ -23,6 +23,7 @@ class Reply:
     status: int = 200
     delay: float = 0.0
     usage: tuple[int, int] = (11, 7)
+    message: str = ""
 
 
 class FakeLLM:
@@ -82,7 +83,7 @@ class FakeLLM:
                     time.sleep(reply.delay)
                 if reply.status != 200:
                     kind = {401: "invalid_api_key", 429: "rate_limit_exceeded"}.get(reply.status, "server_error")
-                    self._json(reply.status, {"error": {"message": f"scripted {reply.status}", "type": kind,
+                    self._json(reply.status, {"error": {"message": reply.message or f"scripted {reply.status}", "type": kind,
                                                         "code": kind}})
                     return
                 calls = [{"id": f"call_{i}", "type": "function",
