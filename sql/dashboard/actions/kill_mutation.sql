@@ -1,2 +1,0 @@
--- Stop one mutation of a table; parts already mutated stay mutated.
-KILL MUTATION WHERE database = {database:String} AND table = {table:String} AND mutation_id = {mutation_id:String} ASYNC
