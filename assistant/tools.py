@@ -98,15 +98,15 @@ EXPLAIN_KINDS = {
 CONTROL_PANELS: dict[str, Panel] = {
     panel.name: panel
     for panel in (
-        Panel("kill_query", "Kill query", "assistant/control/kill_query",
+        Panel("kill_query", "Kill query", "control/kill_query",
               "Stop a running query by its query_id (asks the user to confirm first).",
               params=(Param("query_id", "String", "", "The query_id to stop."),)),
-        Panel("kill_mutation", "Kill mutation", "assistant/control/kill_mutation",
+        Panel("kill_mutation", "Kill mutation", "control/kill_mutation",
               "Stop an unfinished mutation (asks the user to confirm first).",
               params=(Param("database", "String", "", "Database of the table."),
                       Param("table", "String", "", "Table name."),
                       Param("mutation_id", "String", "", "The mutation_id to stop."))),
-        Panel("optimize_table", "Optimize table", "assistant/control/optimize_table",
+        Panel("optimize_table", "Optimize table", "control/optimize_table",
               "Merge a table's parts now with OPTIMIZE TABLE (asks the user to confirm first).",
               params=(Param("database", "String", "default", "Database of the table."),
                       Param("table", "String", "", "Table name."))),

@@ -52,9 +52,9 @@ PANELS = (
 )
 
 ACTIONS = (
-    Action(name="kill_query", title="Kill query", sql="dashboard/actions/kill_query",
+    Action(name="kill_query", title="Kill query", sql="control/kill_query",
            description="Stops one running query.", params=(Param("query_id", "String", "", "query id to kill"),)),
-    Action(name="kill_mutation", title="Kill mutation", sql="dashboard/actions/kill_mutation",
+    Action(name="kill_mutation", title="Kill mutation", sql="control/kill_mutation",
            description="Stops one mutation of a table.",
            params=(Param("database", "String", "", "database"), Param("table", "String", "", "table"),
                    Param("mutation_id", "String", "", "mutation id"))),

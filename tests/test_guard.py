@@ -10,7 +10,7 @@ from chstore.errors import QueryError, ReadOnlyViolation
 # Writes by design: the conversation store (ClickHouse and PostgreSQL DDL and writes), the benchmark that seeds it,
 # and the control actions that run only after confirmation.
 WRITE_AREAS = (
-    "store/", "postgres/", "d1/", "bench/", "assistant/control/", "dashboard/actions/",
+    "store/", "postgres/", "d1/", "bench/", "control/",
 )
 
 ACCEPTED = [
@@ -98,7 +98,7 @@ def test_every_shipped_query_passes_the_guard() -> None:
 
 
 def test_control_statements_are_refused_by_the_guard() -> None:
-    for name in ("assistant/control/kill_query", "assistant/control/optimize_table"):
+    for name in ("control/kill_query", "control/optimize_table"):
         assert not guard.is_readonly(sqlfiles.load(name))
 
 

@@ -114,7 +114,7 @@ def test_every_placeholder_is_declared_or_implicit() -> None:
 def test_sql_hygiene() -> None:
     for name in DASHBOARD_SQL:
         text = sqlfiles.load(name)
-        if not name.startswith("dashboard/actions/") and "system.one" not in text:
+        if "system.one" not in text:
             assert "LIMIT" in text, f"{name}: no row cap"
         assert "FROM system.query_log" not in text and "FROM system.part_log" not in text, f"{name}: use merge()"
         if "toStartOfInterval" in text:
