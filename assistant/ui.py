@@ -103,10 +103,10 @@ def render_tool_run(run: ToolRun, key: str) -> None:
     if run.error:
         st.error(run.error)
     elif run.frame is not None and not run.frame.empty:
-        st.dataframe(run.frame, hide_index=True, use_container_width=True, key=f"df_{key}")
+        st.dataframe(run.frame, hide_index=True, width="stretch", key=f"df_{key}")
         figure = chart_for(run)
         if figure is not None:
-            st.plotly_chart(figure, use_container_width=True, key=f"chart_{key}")
+            st.plotly_chart(figure, width="stretch", key=f"chart_{key}")
 
 
 def stream_events(events: Iterable[str | ToolRun]) -> None:
@@ -288,7 +288,7 @@ def sidebar(state: ChatState | None) -> None:
     store = context_store()
     with st.sidebar:
         st.subheader("Conversations")
-        st.button("➕ New chat", key="chat_new", on_click=_switch, args=(None,), use_container_width=True)
+        st.button("➕ New chat", key="chat_new", on_click=_switch, args=(None,), width="stretch")
         summaries = {s.id: s for s in (t.summary() for t in _threads().values() if t.messages)}
         if store is not None:
             try:
@@ -301,7 +301,7 @@ def sidebar(state: ChatState | None) -> None:
             for item in items:
                 label = ("▶ " if item.id == current else "") + (item.title or "New chat")[:48]
                 st.button(label, key=f"chat_thread_{item.id}", on_click=_switch, args=(item.id,),
-                          use_container_width=True)
+                          width="stretch")
         if state is not None and state.messages:
             _manage(state, store)
 

@@ -117,7 +117,7 @@ def _list(browser: ThreadBrowser, scope: Scope, filters: Filters) -> None:
         if scope.all_users:
             label = f"{label} · {row.user_id}"
         title.button(label, key=f"hist_open_{row.user_id}_{row.thread_id}", on_click=_open, args=(row,),
-                     use_container_width=True)
+                     width="stretch")
         when.caption(row.updated_at.strftime("%Y-%m-%d %H:%M UTC"))
         count.caption(f"{row.message_count} msgs")
     newer, older, fmt, download = st.columns([1, 1, 1, 2])
@@ -233,31 +233,31 @@ def _charts(store: ConversationStore, scope: Scope, start: datetime, end: dateti
     unanswered = analytics(store, "unanswered", scope, start, end, limit=50)
     if not daily.empty:
         st.plotly_chart(px.line(daily, x="day", y=["conversations", "messages"],
-                                title="Conversations and messages per day"), use_container_width=True,
+                                title="Conversations and messages per day"), width="stretch",
                         key="hist_chart_daily")
     left, right = st.columns(2)
     with left:
         if tools.empty:
             st.info("No tool calls in this window.")
         else:
-            st.plotly_chart(px.bar(tools, x="tool", y="calls", title="Most used tools"), use_container_width=True,
+            st.plotly_chart(px.bar(tools, x="tool", y="calls", title="Most used tools"), width="stretch",
                             key="hist_chart_tools")
             st.plotly_chart(px.bar(tools, x="tool", y=["p50_ms", "p95_ms"], barmode="group",
-                                   title="Tool latency (ms)"), use_container_width=True, key="hist_chart_latency")
+                                   title="Tool latency (ms)"), width="stretch", key="hist_chart_latency")
             st.plotly_chart(px.bar(tools, x="tool", y="failure_rate", title="Tool failure rate",
-                                   range_y=[0, 1]), use_container_width=True, key="hist_chart_failures")
+                                   range_y=[0, 1]), width="stretch", key="hist_chart_failures")
     with right:
         if tokens.empty:
             st.info("No answers in this window.")
         else:
             st.plotly_chart(px.bar(tokens, x="model", y=["prompt_tokens", "completion_tokens"],
-                                   title="Tokens by model"), use_container_width=True, key="hist_chart_tokens")
-            st.dataframe(tokens, hide_index=True, use_container_width=True, key="hist_df_tokens")
+                                   title="Tokens by model"), width="stretch", key="hist_chart_tokens")
+            st.dataframe(tokens, hide_index=True, width="stretch", key="hist_df_tokens")
         st.markdown("**Questions the built-in assistant could not answer**")
         if unanswered.empty:
             st.caption("None in this window.")
         else:
-            st.dataframe(unanswered, hide_index=True, use_container_width=True, key="hist_df_unanswered")
+            st.dataframe(unanswered, hide_index=True, width="stretch", key="hist_df_unanswered")
 
 
 def _use_template() -> None:
@@ -289,10 +289,10 @@ def _console(store: ConversationStore, scope: Scope, admin: bool) -> None:
     if frame.empty:
         st.info("The query returned no rows.")
         return
-    st.dataframe(frame, hide_index=True, use_container_width=True, key="hist_df_console")
+    st.dataframe(frame, hide_index=True, width="stretch", key="hist_df_console")
     figure = auto_chart(frame)
     if figure is not None:
-        st.plotly_chart(figure, use_container_width=True, key="hist_chart_console")
+        st.plotly_chart(figure, width="stretch", key="hist_chart_console")
     st.download_button("Download CSV", data=frame.to_csv(index=False), file_name="history-query.csv",
                        mime="text/csv", key="hist_csv", on_click="ignore")
 

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+FLAGS = CHROMIUM_FLAGS
 WORD = f"narwhal{uuid.uuid4().hex[:6]}"
 SEED = """
 import sys
@@ -45,39 +42,14 @@ store.append(user, tid, [
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no Debian chromium")]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """Seed an engine directory in a process that exits, then serve the app on it; yields the base URL."""
-    env = {**os.environ, "CHM_DATA_DIR": tempfile.mkdtemp(prefix="chm-history-browser-"), "PYTHONPATH": str(ROOT)}
+    data_dir = tempfile.mkdtemp(prefix="chm-history-browser-")
+    env = {**os.environ, "CHM_DATA_DIR": data_dir, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", SEED, WORD], cwd=ROOT, env=env, check=True, timeout=120)
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.2)
+    with running_app(data_dir=data_dir) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_find_open_export_delete(server: str, tmp_path: Path) -> None:
