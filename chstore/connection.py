@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,28 @@ AUTH_NAMES = frozenset({"AUTHENTICATION_FAILED", "REQUIRED_PASSWORD", "WRONG_PAS
 
 _embedded_lock = threading.RLock()
 _embedded_clients: dict[Path, Any] = {}
+_down_lock = threading.Lock()
+_down: dict[str, tuple[float, str]] = {}
+"""Hosts that just failed to answer: URL → (monotonic time until which calls fail fast, the reason)."""
+
+
+def mark_down(key: str, reason: str, seconds: float) -> None:
+    """Remember that a host failed, so the next calls fail at once instead of each waiting for a timeout."""
+    with _down_lock:
+        _down[key] = (time.monotonic() + seconds, reason)
+
+
+def check_down(key: str) -> None:
+    """Raise UnreachableError at once while the host is inside its fail-fast window; clear it afterwards."""
+    with _down_lock:
+        until, reason = _down.get(key, (0.0, ""))
+        if not until:
+            return
+        left = until - time.monotonic()
+        if left <= 0:
+            del _down[key]
+            return
+    raise UnreachableError(f"{reason} (retrying in {left:.0f} s)", name="UNREACHABLE")
 
 
 def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
@@ -119,6 +142,8 @@ class Connection:
     max_memory_usage: int = 2_000_000_000
     secrets: tuple[str, ...] = ()
     timezone: str = ""
+    url: str = ""
+    retry_after: float = 10.0
 
     def query_settings(self, *, readonly: bool = False, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         """The per-query settings: time limit, row cap (result truncated, not failed), the app's tag."""
@@ -138,13 +163,18 @@ class Connection:
         return result
 
     def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.url:
+            check_down(self.url)
         try:
             if self.embedded:
                 with _embedded_lock:
                     return fn(*args, **kwargs)
             return fn(*args, **kwargs)
         except Exception as exc:  # translated once, here, at the boundary
-            raise translate(exc, self.secrets, self.max_execution_time) from exc
+            error = translate(exc, self.secrets, self.max_execution_time)
+            if isinstance(error, UnreachableError) and self.url:
+                mark_down(self.url, str(error), self.retry_after)
+            raise error from exc
 
     def query_df(
         self, sql: str, params: dict[str, Any] | None = None, *, readonly: bool = False,
@@ -214,6 +244,7 @@ def connect(settings: Settings, host_index: int = 0) -> Connection:
     url = urlsplit(hosts[host_index])
     user, password = settings.credentials(host_index)
     secrets = tuple(s for s in (password,) if s)
+    check_down(hosts[host_index])
     try:
         client = clickhouse_connect.get_client(
             interface=url.scheme,
@@ -225,8 +256,13 @@ def connect(settings: Settings, host_index: int = 0) -> Connection:
             client_name=APP_TAG,
             autogenerate_session_id=False,
             connect_timeout=5,
-            send_receive_timeout=settings.clickhouse_max_execution_time + 10,
+            send_receive_timeout=settings.clickhouse_max_execution_time + 5,
+            query_retries=0,
         )
     except Exception as exc:
-        raise translate(exc, secrets) from exc
-    return Connection(label=settings.host_labels[host_index], client=client, embedded=False, secrets=secrets, **common)
+        error = translate(exc, secrets)
+        if isinstance(error, UnreachableError):
+            mark_down(hosts[host_index], str(error), settings.chm_retry_after)
+        raise error from exc
+    return Connection(label=settings.host_labels[host_index], client=client, embedded=False, secrets=secrets,
+                      url=hosts[host_index], retry_after=settings.chm_retry_after, **common)

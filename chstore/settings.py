@@ -89,6 +89,13 @@ class Settings(BaseSettings):
         validation_alias=_env("CHM_MAX_QUERY_MEMORY"),
         description="Bytes of memory any one dashboard or assistant query may use (`max_memory_usage`).",
     )
+    chm_retry_after: float = Field(
+        10.0,
+        ge=0,
+        le=600,
+        validation_alias=_env("CHM_RETRY_AFTER"),
+        description="Seconds an unreachable ClickHouse host is not retried (pages fail fast, then recover by themselves).",
+    )
     chm_enable_control_actions: bool = Field(
         False,
         validation_alias=_env("CHM_ENABLE_CONTROL_ACTIONS"),

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from chstore import sqlfiles
-from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError
+from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError, UnreachableError
 from dashboard import context, frame
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
 from dashboard.panels import Panel, Param, run_panel, sql_params
@@ -280,7 +280,10 @@ def explain_plan(query: str) -> pd.DataFrame:
 
 
 def _explain(values: dict[str, Any]) -> None:
-    detail = fetch_panel(PANELS["query_detail"], _values_for(PANELS["query_detail"], values))
+    try:
+        detail = fetch_panel(PANELS["query_detail"], _values_for(PANELS["query_detail"], values))
+    except ChStoreError:
+        return  # the query-detail panel above already shows this error
     if isinstance(detail, Missing) or detail.empty:
         return
     row = detail.iloc[0]
@@ -314,13 +317,17 @@ def render_health() -> None:
     st.header("Health")
     st.caption("Each check compares a measured value with thresholds from settings (CHM_HEALTH_*).")
     results = []
+    unreachable: UnreachableError | None = None
     for panel in (p for p in PANELS.values() if p.check):
         try:
             frame = fetch_panel(panel)
         except ChStoreError as exc:
+            unreachable = exc if isinstance(exc, UnreachableError) else unreachable
             results.append((panel, "n/a", None, 0.0, 0.0, f"failed: {exc}"))
             continue
         results.append((panel, *check_status(panel, frame)))
+    if unreachable is not None:
+        st.error(f"The checks could not run: {unreachable}")
     counts = pd.Series([r[1] for r in results]).value_counts()
     statuses = ("critical", "warning", "ok", "no data", "n/a")
     for column, status in zip(st.columns(len(statuses)), statuses, strict=True):

@@ -32,6 +32,7 @@ INSERT_HEAD = re.compile(r"^\s*INSERT\s+INTO\s+", re.I)
 INSERT_WITH_DATA = re.compile(rb"^(\s*INSERT\s+INTO\s.*?\bFORMAT\s+\w+)[ \t]*\r?\n", re.I | re.S)
 ERROR_NAME = re.compile(r"\(([A-Z][A-Z0-9_]+)\)")
 ERROR_CODE = re.compile(r"Code:\s*(\d+)")
+LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
 READ_ONLY_HEADS = ("select", "with", "show", "describe", "desc", "explain", "exists", "(")
 
 
@@ -175,7 +176,7 @@ class Handler(BaseHTTPRequestHandler):
         fmt_match = TRAILING_FORMAT.search(query)
         fmt = fmt_match.group(1) if fmt_match else params.get("default_format", "TabSeparated")
         sql = query[: fmt_match.start()] if fmt_match else query.rstrip().rstrip(";")
-        head = sql.lstrip().lower()
+        head = LEADING_COMMENTS.sub("", sql).lower()
         if settings.get("readonly", "0") not in ("0", "") and not head.startswith(READ_ONLY_HEADS):
             raise RuntimeError("Code: 164. DB::Exception: Cannot execute query in readonly mode. (READONLY)")
         if data:

@@ -81,17 +81,25 @@ def test_hung_server_times_out(tmp_path: Path) -> None:
 
 def test_recovers_when_the_server_comes_back(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path / "flaky")
-    settings = load_settings(clickhouse_host=server.url)
+    settings = load_settings(clickhouse_host=server.url, chm_retry_after=1.5)
     with pytest.raises(UnreachableError):
         connect(settings)
     server.start()
     try:
+        with pytest.raises(UnreachableError, match="retrying in"):  # inside the fail-fast window: no new attempt
+            connect(settings)
+        time.sleep(1.6)
         conn = connect(settings)
         assert conn.query_rows("SELECT 1")[0][0] == 1
         server.stop()
         with pytest.raises(UnreachableError):
             conn.query_rows("SELECT 1")
+        started = time.monotonic()
+        with pytest.raises(UnreachableError, match="retrying in"):
+            conn.query_rows("SELECT 1")
+        assert time.monotonic() - started < 0.5, "a host just found down fails fast"
         server.start()
+        time.sleep(1.6)
         assert conn.query_rows("SELECT 2")[0][0] == 2
     finally:
         server.stop()
