@@ -36,14 +36,19 @@ WRITE_SETTINGS = {"async_insert": 1, "wait_for_async_insert": 1}
 DELETE_BAND = 1 << 62
 """Tombstone versions are `DELETE_BAND | tick`: above any live version (ticks are nanoseconds, < 2**62)."""
 
-THREAD_COLUMNS = [
-    "user_id", "thread_id", "title", "metadata", "created_at", "updated_at", "message_count", "version", "is_deleted",
-]
-MESSAGE_COLUMNS = [
-    "user_id", "thread_id", "message_id", "seq", "role", "name", "content", "metadata", "created_at", "version",
-    "is_deleted",
-]
-TOMBSTONE_COLUMNS = ["user_id", "thread_id", "message_id", "version", "is_deleted"]
+_TIME = "DateTime64(3, 'UTC')"
+# Column names and types of each insert, as in sql/store/create_*.sql (the driver then needs no DESCRIBE first).
+THREAD_COLUMNS = {
+    "user_id": "String", "thread_id": "String", "title": "String", "metadata": "String", "created_at": _TIME,
+    "updated_at": _TIME, "message_count": "UInt32", "version": "UInt64", "is_deleted": "UInt8",
+}
+MESSAGE_COLUMNS = {
+    "user_id": "String", "thread_id": "String", "message_id": "String", "seq": "UInt64",
+    "role": "LowCardinality(String)", "name": "String", "content": "String", "metadata": "String",
+    "created_at": _TIME, "version": "UInt64", "is_deleted": "UInt8",
+}
+TOMBSTONE_COLUMNS = {name: MESSAGE_COLUMNS[name] for name in ("user_id", "thread_id", "message_id", "version",
+                                                              "is_deleted")}
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _CURSOR_START = datetime(2299, 12, 31, tzinfo=timezone.utc)
 
@@ -157,12 +162,13 @@ class ClickHouseStore:
         except ChStoreError as exc:
             raise StorageError(f"conversation store read failed: {exc}") from exc
 
-    def _insert(self, name: str, rows: list[list[Any]], columns: list[str]) -> None:
+    def _insert(self, name: str, rows: list[list[Any]], columns: dict[str, str]) -> None:
         if not rows:
             return
         self._ensure()
         try:
-            self.conn.insert(f"{self.database}.{name}", rows, columns, settings=WRITE_SETTINGS)
+            self.conn.insert(f"{self.database}.{name}", rows, list(columns), settings=WRITE_SETTINGS,
+                             column_types=list(columns.values()))
         except ChStoreError as exc:
             raise StorageError(f"conversation store write failed, nothing of this call was saved: {exc}") from exc
 
@@ -170,7 +176,7 @@ class ClickHouseStore:
         rows = self._rows("thread_state", {"user_id": user_id, "thread_id": thread_id, "ids": ids or []})
         if not rows:
             return None
-        tid, title, metadata, created, updated, version, count, existing = rows[0]
+        tid, title, metadata, created, updated, version, (count, existing) = rows[0]
         return {
             "thread_id": tid, "title": title, "metadata": metadata, "created_at": _utc(created),
             "updated_at": _utc(updated), "version": version, "message_count": int(count), "existing": set(existing),

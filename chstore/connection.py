@@ -212,13 +212,18 @@ class Connection:
         return self._run(self.client.command, sql, parameters=params or {}, settings=extra)
 
     def insert(
-        self, table: str, rows: list[list[Any]], column_names: list[str], *, settings: dict[str, Any] | None = None
+        self, table: str, rows: list[list[Any]], column_names: list[str], *, settings: dict[str, Any] | None = None,
+        column_types: list[str] | None = None,
     ) -> None:
-        """Insert rows through the client (native format); never retried here, the caller decides."""
+        """Insert rows through the client (native format); never retried here, the caller decides.
+
+        With `column_types` the driver skips its DESCRIBE TABLE round trip before the insert.
+        """
         database, _, name = table.rpartition(".")
         extra = {"log_comment": APP_TAG, **(settings or {})}
         self._run(
-            self.client.insert, name, rows, column_names=column_names, database=database or None, settings=extra
+            self.client.insert, name, rows, column_names=column_names, column_type_names=column_types,
+            database=database or None, settings=extra
         )
 
 
