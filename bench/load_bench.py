@@ -5,6 +5,7 @@ the work a browser session causes, without the cost of N browsers on the same tw
 
     python bench/load_bench.py                       # 20 sessions for 60 s against a fresh app on the embedded engine
     python bench/load_bench.py --sessions 5 --seconds 10
+    python bench/load_bench.py --think 0              # back-to-back requests: a stress figure, not a user model
 
 Target (issue 7): zero errors and p95 under 2 s at 20 sessions on the embedded engine.
 """
@@ -110,8 +111,8 @@ class Session:
             await self.ws.close()
 
 
-async def session_loop(url: str, stats: Stats, deadline: float, offset: int, chat_every: int) -> None:
-    """Browse pages round-robin (starting at `offset`) and ask a question every `chat_every` views."""
+async def session_loop(url: str, stats: Stats, deadline: float, offset: int, chat_every: int, think: float) -> None:
+    """Browse pages round-robin (starting at `offset`), ask a question every `chat_every` views, pause `think` s."""
     session = Session(url, stats)
     try:
         await session.open()
@@ -119,6 +120,8 @@ async def session_loop(url: str, stats: Stats, deadline: float, offset: int, cha
         order = sorted(p for p in session.pages if p not in ("chat",))
         views = itertools.count()
         while time.monotonic() < deadline:
+            if think:
+                await asyncio.sleep(think * (0.5 + ((offset * 7919 + len(stats.latencies)) % 100) / 100))
             n = next(views)
             if chat_every and n % chat_every == chat_every - 1 and "chat" in session.pages:
                 await session.run(page_hash=session.pages["chat"])
@@ -155,7 +158,8 @@ def start_app(port: int, data_dir: str) -> subprocess.Popen:
     raise RuntimeError("the app did not become healthy within 60 s")
 
 
-async def drive(url: str, sessions: int, seconds: float, chat_every: int, pid: int | None) -> dict[str, object]:
+async def drive(url: str, sessions: int, seconds: float, chat_every: int, think: float,
+                pid: int | None) -> dict[str, object]:
     stats = Stats()
     deadline = time.monotonic() + seconds
     peak = 0.0
@@ -168,12 +172,13 @@ async def drive(url: str, sessions: int, seconds: float, chat_every: int, pid: i
             await asyncio.sleep(1)
 
     started = time.monotonic()
-    await asyncio.gather(sample(), *(session_loop(url, stats, deadline, i, chat_every) for i in range(sessions)))
+    await asyncio.gather(sample(), *(session_loop(url, stats, deadline, i, chat_every, think) for i in range(sessions)))
     elapsed = time.monotonic() - started
     lat = sorted(stats.latencies)
     pct = (lambda q: round(lat[min(len(lat) - 1, int(q * len(lat)))], 3)) if lat else (lambda q: None)
     return {
         "sessions": sessions,
+        "think_s": think,
         "seconds": round(elapsed, 1),
         "requests": len(lat),
         "chat_turns": stats.chats,
@@ -194,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--chat-every", type=int, default=5, help="one chat question every N page views (0: none)")
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="mean pause between a session's actions, like a person reading (0: back to back)")
     parser.add_argument("--url", default="", help="an already running app (ws URL base, e.g. ws://host:8501)")
     args = parser.parse_args(argv)
     proc = None
@@ -204,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         proc = start_app(port, tempfile.mkdtemp(prefix="chm-load-"))
         url = f"ws://127.0.0.1:{port}/_stcore/stream"
     try:
-        report = asyncio.run(drive(url, args.sessions, args.seconds, args.chat_every, proc.pid if proc else None))
+        report = asyncio.run(drive(url, args.sessions, args.seconds, args.chat_every, args.think,
+                                   proc.pid if proc else None))
     finally:
         if proc:
             proc.terminate()
