@@ -386,8 +386,13 @@ def render_chat() -> None:
     if state is not None:
         render_messages(state, resolved_confirmations(state))
 
-    question = st.chat_input("Ask about your ClickHouse…", max_chars=settings.chm_max_chat_input,
-                             disabled=answerer is None, key="chat_input")
+    limit = settings.chm_max_chat_input
+    # One character past the limit reaches the server (Streamlit cuts longer input), so it is refused, not cut.
+    question = st.chat_input("Ask about your ClickHouse…", max_chars=limit + 1, disabled=answerer is None,
+                             key="chat_input")
+    if question and len(question) > limit:
+        st.warning(f"That question is longer than {limit} characters (CHM_MAX_CHAT_INPUT); shorten it and ask again.")
+        question = None
     if state is None or not state.messages:
         st.markdown("**Try one of these:**")
         columns = st.columns(3)
@@ -395,4 +400,4 @@ def render_chat() -> None:
             if columns[index % 3].button(starter, key=f"chat_starter_{index}", disabled=answerer is None):
                 question = starter
     if question and answerer is not None:
-        _ask(state, question.strip()[: settings.chm_max_chat_input], answerer)
+        _ask(state, question.strip(), answerer)

@@ -92,3 +92,12 @@ def test_unknown_thread_starts_fresh() -> None:
     at.query_params["thread"] = "does-not-exist"
     at.run()
     assert any("does not exist" in i.value for i in at.info)
+
+
+def test_oversized_question_is_refused_with_a_message(store, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = page().run()
+    limit = context.get_settings().chm_max_chat_input
+    at = ask(at, "x" * (limit * 3))
+    assert not at.exception
+    assert any("CHM_MAX_CHAT_INPUT" in w.value for w in at.warning)
+    assert "thread" not in at.query_params, "nothing was asked or saved"
