@@ -126,6 +126,9 @@ def _embedded_client(data_dir: Path) -> Any:
             client = clickhouse_connect.get_client(
                 dsn=f"chdb://{path}", chdb_options={"config-file": str(ENGINE_CONFIG)}
             )
+            # A fresh engine creates its log tables at the first flush (seconds later); flush now so the dashboard's
+            # first view shows the logs instead of "not available". Our own engine only: a server is never touched.
+            client.command("SYSTEM FLUSH LOGS")
             _embedded_clients[path] = client
         return client
 
