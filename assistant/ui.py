@@ -22,7 +22,7 @@ from chstore.errors import ChStoreError
 from chstore.local import load_local_history, save_local_history
 from chstore.model import utcnow
 from chstore.settings import Settings
-from dashboard import context
+from dashboard import context, frame
 
 STARTERS = (
     "What is running now?",
@@ -365,6 +365,7 @@ def _ask(state: ChatState | None, question: str, answerer: Any) -> None:
 
 def render_chat() -> None:
     """Draw the chat page: provider line, history, starter questions, input, sidebar."""
+    frame.ensure_router()
     settings = context.get_settings()
     st.title("Assistant")
     try:

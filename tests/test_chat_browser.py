@@ -25,7 +25,8 @@ def test_ask_then_reload_by_thread(server: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page()
-        page.goto(f"{server}/chat")
+        page.goto(f"{server}/chat")  # the first visit to a fresh server, straight to a page: the frame must run
+        expect(page.get_by_text("Time range", exact=True)).to_be_visible(timeout=60_000)
         box = page.get_by_test_id("stChatInputTextArea")
         expect(box).to_be_visible(timeout=60_000)
         box.fill("columns of table system.one")
