@@ -21,4 +21,4 @@ if not auth.gate(settings):
 frame.sidebar(settings)
 page = st.navigation(frame.navigation())
 frame.sync_query_params(page)
-page.run()
+frame.run_page(page)

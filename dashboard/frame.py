@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from typing import Any
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -82,12 +84,27 @@ def navigation() -> dict[str, list]:
     return sections
 
 
+_run_state = threading.local()
+
+
+def run_page(page: Any) -> None:
+    """Run the selected page inside the frame; the page can tell it was routed by app.py (see ensure_router)."""
+    _run_state.framed = True
+    try:
+        page.run()
+    finally:
+        _run_state.framed = False
+
+
 def ensure_router() -> None:
     """Re-run through app.py when Streamlit ran a page script on its own.
 
     Streamlit keeps its legacy `pages/` directory mode until some run calls `st.navigation`; a first visit straight to
     `/some-page` would then run that script without the frame. Leaving that mode and re-running fixes it for good.
+    A page routed by app.py (`run_page`) never reruns here, so no click is ever lost to it.
     """
+    if getattr(_run_state, "framed", False):
+        return
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from chstore import Message, open_store
@@ -42,7 +41,6 @@ def _seed(settings: Settings, user: str, word: str, *, failing: bool = False) ->
 
 def _page(path: str, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    PagesManager.uses_pages_directory = False  # from_file resets it; a real server leaves it at its first run
     for key, value in params.items():
         at.query_params[key] = value
     at.switch_page(path)
