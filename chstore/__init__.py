@@ -92,13 +92,17 @@ def open_named_store(kind: str, settings: Settings, connection: object | None = 
             "postgres or d1 here."
         )
     if kind == "agentstate":
-        raise DisabledError(
-            "AGENT_CONVERSATION_STORE=agentstate is not supported by this server yet: AgentState's documented API "
-            "cannot list one user's conversations (tags are only attachable through its deprecated v1 API), keeps no "
-            "client message ids for idempotent appends, and frees a deleted conversation's id; use clickhouse, "
-            "postgres or d1."
-        )
+        return _agentstate_store(settings)
     raise DisabledError(f"AGENT_CONVERSATION_STORE={kind} is not supported by this server yet; use clickhouse, postgres or d1.")
+
+
+def _agentstate_store(settings: Settings) -> ConversationStore:
+    from chstore.agentstate import AgentStateClient, AgentStateStore
+
+    if settings.agentstate_api_key is None:
+        raise ConfigError("the agentstate store needs AGENTSTATE_API_KEY (an `as_live_` key).")
+    client = AgentStateClient(settings.agentstate_api_key.get_secret_value(), api_base=settings.agentstate_api_base)
+    return AgentStateStore(client)
 
 
 def _d1_store(settings: Settings) -> ConversationStore:

@@ -150,7 +150,6 @@ def test_unknown_store_names_allowed_values(monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.mark.parametrize(
     ("store", "extra", "words"),
     [
-        ("agentstate", AS_KEY, "not supported by this server yet"),
         ("durable-object", {}, "Cloudflare Workers binding"),
     ],
 )

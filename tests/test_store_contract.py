@@ -50,6 +50,15 @@ def _d1(request: pytest.FixtureRequest) -> ConversationStore:
 BACKENDS["d1"] = _d1
 
 
+def _agentstate(request: pytest.FixtureRequest) -> ConversationStore:
+    from tests.agentstate_server import agentstate_store  # a local server speaking AgentState's documented v2 API
+
+    return agentstate_store(request)
+
+
+BACKENDS["agentstate"] = _agentstate
+
+
 @pytest.fixture(params=list(BACKENDS))
 def store(request: pytest.FixtureRequest) -> Iterator[ConversationStore]:
     """A fresh store of each backend."""
