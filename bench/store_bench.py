@@ -45,12 +45,11 @@ def seed_clickhouse(conn: Connection, store: ClickHouseStore, threads: int, per_
     """Bulk-load the fixture server-side; returns seconds taken."""
     start = time.perf_counter()
     store.create_schema()
-    base = {"db": store.database, "threads": store.table, "messages": store.messages, "n_users": users,
+    base = {"db": store.database, "table": store.table, "n_users": users,
             "n_threads": threads, "per_thread": per_thread}
     conn.command(sqlfiles.load("bench/seed_threads"), base)
     conn.command(sqlfiles.load("bench/seed_messages"), base)
-    for table in (store.table, store.messages):
-        conn.command(sqlfiles.load("bench/optimize"), {"db": store.database, "table": table})
+    conn.command(sqlfiles.load("bench/optimize"), {"db": store.database, "table": store.table})
     return time.perf_counter() - start
 
 

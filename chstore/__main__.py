@@ -120,7 +120,7 @@ def _settings(_: argparse.Namespace) -> int:
     return 0
 
 
-COPY_STORES = ("clickhouse", "postgres", "d1", "memory")
+COPY_STORES = ("clickhouse", "postgres", "d1", "agentstate", "memory")
 """Stores `copy` can read from and write to, each configured from the same Settings."""
 
 

@@ -1,16 +1,20 @@
-"""The ClickHouse conversation store: ReplacingMergeTree tables, async inserts, tombstone deletes.
+"""The ClickHouse conversation store: one ReplacingMergeTree table, async inserts, tombstone deletes.
 
-Two tables: `<table>` holds one row per version of a thread, `<table>_messages` one row per message. An append
-writes only its new messages and one small thread row, so its cost does not grow with the conversation. A delete
-writes a tombstone whose version lies in a band above every live version, so no racing append brings it back.
+One table holds both kinds of row: `kind = 'thread'` (one row per version of a thread) and `kind = 'message'` (one
+row per message). An append is one read of the thread's key range (its latest row, and which of the new message ids
+it already holds) and one insert of the new messages with one small thread row, so its cost does not grow with the
+conversation. A delete is one insert of tombstones whose version lies in a band above every live version, so no
+racing append brings the thread back.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import uuid
+import zlib
 from datetime import datetime, timezone
 from typing import Any
 
@@ -32,28 +36,29 @@ from chstore.model import (
 )
 from chstore.names import validate_table_name
 
+log = logging.getLogger(__name__)
+
 WRITE_SETTINGS = {"async_insert": 1, "wait_for_async_insert": 1}
 DELETE_BAND = 1 << 62
 """Tombstone versions are `DELETE_BAND | tick`: above any live version (ticks are nanoseconds, < 2**62)."""
 
 _TIME = "DateTime64(3, 'UTC')"
-# Column names and types of each insert, as in sql/store/create_*.sql (the driver then needs no DESCRIBE first).
-THREAD_COLUMNS = {
-    "user_id": "String", "thread_id": "String", "title": "String", "metadata": "String", "created_at": _TIME,
-    "updated_at": _TIME, "message_count": "UInt32", "version": "UInt64", "is_deleted": "UInt8",
+COLUMNS = {
+    "user_id": "String", "kind": "LowCardinality(String)", "thread_id": "String", "message_id": "String",
+    "seq": "UInt64", "role": "LowCardinality(String)", "name": "String", "title": "String", "content": "String",
+    "metadata": "String", "created_at": _TIME, "updated_at": _TIME, "message_count": "UInt32", "version": "UInt64",
+    "is_deleted": "UInt8",
 }
-MESSAGE_COLUMNS = {
-    "user_id": "String", "thread_id": "String", "message_id": "String", "seq": "UInt64",
-    "role": "LowCardinality(String)", "name": "String", "content": "String", "metadata": "String",
-    "created_at": _TIME, "version": "UInt64", "is_deleted": "UInt8",
-}
-TOMBSTONE_COLUMNS = {name: MESSAGE_COLUMNS[name] for name in ("user_id", "thread_id", "message_id", "version",
-                                                              "is_deleted")}
+"""Column names and types of every insert, as in sql/store/create_table.sql (the driver then needs no DESCRIBE)."""
+LAYOUT_MARK = "kind"
+"""The column that tells this layout from the old one (a thread table plus a `<table>_messages` table)."""
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _CURSOR_START = datetime(2299, 12, 31, tzinfo=timezone.utc)
 
 _tick_lock = threading.Lock()
 _last_tick = 0
+_thread_locks = [threading.Lock() for _ in range(64)]
 
 
 def next_tick(floor: int = 0) -> int:
@@ -64,6 +69,11 @@ def next_tick(floor: int = 0) -> int:
         return _last_tick
 
 
+def thread_lock(user_id: str, thread_id: str) -> threading.Lock:
+    """The lock serializing this process's read-then-write calls on one thread (striped: 64 locks in all)."""
+    return _thread_locks[zlib.crc32(f"{user_id}\0{thread_id}".encode()) % len(_thread_locks)]
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
@@ -71,7 +81,6 @@ def _utc(value: datetime) -> datetime:
 def split_table(table: str, default_database: str) -> tuple[str, str]:
     """(database, table) of a validated `db.table` or `table` name."""
     database, name = validate_table_name(table)
-    validate_table_name(f"{name}_messages")
     return database or default_database, name
 
 
@@ -79,18 +88,10 @@ def schema_statements(
     database: str, table: str, cluster: str | None = None, ttl_days: int | None = None
 ) -> list[tuple[str, dict]]:
     """The DDL of the store as (sql, parameters), idempotent (`IF NOT EXISTS`)."""
-    messages = f"{table}_messages"
-    suffix = "_cluster" if cluster else ""
-    base = {"db": database, **({"cluster": cluster} if cluster else {})}
-    statements = [
-        (sqlfiles.load(f"store/create_threads{suffix}"), {"threads": table, **base}),
-        (sqlfiles.load(f"store/create_messages{suffix}"), {"messages": messages, **base}),
-    ]
+    base = {"db": database, "table": table, **({"cluster": cluster} if cluster else {})}
+    statements = [(sqlfiles.load("store/create_table_cluster" if cluster else "store/create_table"), base)]
     if ttl_days:
-        statements += [
-            (sqlfiles.load("store/set_ttl"), {"db": database, "table": name, "days": ttl_days})
-            for name in (table, messages)
-        ]
+        statements.append((sqlfiles.load("store/set_ttl"), {"db": database, "table": table, "days": ttl_days}))
     return statements
 
 
@@ -101,6 +102,27 @@ def render(sql: str, params: dict[str, Any]) -> str:
         text = f"`{value}`" if typ == "Identifier" else (str(value) if isinstance(value, int) else repr(value))
         sql = sql.replace(f"{{{name}:{typ}}}", text)
     return sql
+
+
+def thread_row(user_id: str, state: dict[str, Any], version: int, deleted: int = 0) -> list[Any]:
+    """The insert row of one version of a thread."""
+    return [
+        user_id, "thread", state["thread_id"], "", 0, "", "", state["title"], "", state["metadata"],
+        state["created_at"], state["updated_at"], state.get("message_count", 0), version, deleted,
+    ]
+
+
+def message_row(user_id: str, thread_id: str, message: Message, version: int) -> list[Any]:
+    """The insert row of one message (`seq` = its version: append order)."""
+    return [
+        user_id, "message", thread_id, message.id, version, message.role, message.name, "", message.content,
+        dump_metadata(message.metadata), message.created_at, message.created_at, 0, version, 0,
+    ]
+
+
+def tombstone_row(user_id: str, thread_id: str, message_id: str, version: int) -> list[Any]:
+    """The insert row hiding one message of a deleted thread."""
+    return [user_id, "message", thread_id, message_id, 0, "", "", "", "", "", _EPOCH, _EPOCH, 0, version, 1]
 
 
 class ClickHouseStore:
@@ -114,7 +136,6 @@ class ClickHouseStore:
     ) -> None:
         self.conn = connection
         self.database, self.table = split_table(table, default_database)
-        self.messages = f"{self.table}_messages"
         self.auto_create = auto_create
         self.cluster = cluster
         self.ttl_days = ttl_days
@@ -123,13 +144,39 @@ class ClickHouseStore:
 
     # --- plumbing ------------------------------------------------------------------------------
     def create_schema(self) -> None:
-        """Create both tables if they do not exist (idempotent)."""
+        """Create the table if it does not exist (idempotent); moves data of the old two-table layout over."""
         try:
+            if self._columns() and LAYOUT_MARK not in self._columns():
+                self._migrate_layout()
             for sql, params in schema_statements(self.database, self.table, self.cluster, self.ttl_days):
                 self.conn.command(sql, params)
         except ChStoreError as exc:
-            raise StorageError(f"could not create the conversation tables {self.database}.{self.table}: {exc}") from exc
+            raise StorageError(f"could not create the conversation table {self.database}.{self.table}: {exc}") from exc
         self._ready = True
+
+    def _columns(self) -> set[str]:
+        rows = self.conn.query_rows(sqlfiles.load("store/table_columns"), {"database": self.database, "table": self.table})
+        return {row[0] for row in rows}
+
+    def _migrate_layout(self) -> None:
+        """Move the old layout (`<table>` threads + `<table>_messages`) into the one table; the old ones are kept."""
+        stamp = time.strftime("%Y%m%d%H%M%S")
+        old_threads = f"{self.table}_old_threads_{stamp}"
+        old_messages = f"{self.table}_messages"
+        log.warning("conversation table %s.%s has the old two-table layout: moving it aside to %s and copying it "
+                    "and %s into the new table (the old tables are kept; drop them once satisfied)",
+                    self.database, self.table, old_threads, old_messages)
+        self.conn.command(sqlfiles.load("store/migrate_rename"),
+                          {"db": self.database, "table": self.table, "old": old_threads})
+        for sql, params in schema_statements(self.database, self.table, self.cluster, self.ttl_days):
+            self.conn.command(sql, params)
+        self.conn.command(sqlfiles.load("store/migrate_threads"),
+                          {"db": self.database, "table": self.table, "old": old_threads})
+        found = self.conn.query_rows(sqlfiles.load("store/table_columns"),
+                                     {"database": self.database, "table": old_messages})
+        if found:
+            self.conn.command(sqlfiles.load("store/migrate_messages"),
+                              {"db": self.database, "table": self.table, "old": old_messages})
 
     def _ensure(self) -> None:
         if self._ready:
@@ -140,13 +187,17 @@ class ClickHouseStore:
             if self.auto_create:
                 self.create_schema()
                 return
-            found = self.conn.query_rows(
-                sqlfiles.load("store/table_exists"), {"database": self.database, "table": self.table}
-            )
-            if not found or not found[0][0]:
+            columns = self._columns()
+            if not columns:
                 raise StorageError(
                     f"the conversation table {self.database}.{self.table} does not exist: set "
                     "CLICKHOUSE_AGENT_CONVERSATIONS_AUTO_CREATE=true or run `python -m chstore schema` and apply it"
+                )
+            if LAYOUT_MARK not in columns:
+                raise StorageError(
+                    f"the conversation table {self.database}.{self.table} has the old two-table layout: set "
+                    "CLICKHOUSE_AGENT_CONVERSATIONS_AUTO_CREATE=true once to move it to the new one (nothing is "
+                    "dropped)"
                 )
             self._ready = True
 
@@ -154,39 +205,35 @@ class ClickHouseStore:
         self._ensure()
         try:
             return self.conn.query_rows(
-                sqlfiles.load(f"store/{name}"),
-                {"db": self.database, "threads": self.table, "messages": self.messages, **params},
+                sqlfiles.load(f"store/{name}"), {"db": self.database, "table": self.table, **params}
             )
         except UnavailableError as exc:
             raise StorageError(f"conversation store unavailable ({exc.name}): {exc}") from exc
         except ChStoreError as exc:
             raise StorageError(f"conversation store read failed: {exc}") from exc
 
-    def _insert(self, name: str, rows: list[list[Any]], columns: dict[str, str]) -> None:
+    def _insert(self, rows: list[list[Any]]) -> None:
         if not rows:
             return
         self._ensure()
         try:
-            self.conn.insert(f"{self.database}.{name}", rows, list(columns), settings=WRITE_SETTINGS,
-                             column_types=list(columns.values()))
+            self.conn.insert(f"{self.database}.{self.table}", rows, list(COLUMNS), settings=WRITE_SETTINGS,
+                             column_types=list(COLUMNS.values()))
         except ChStoreError as exc:
             raise StorageError(f"conversation store write failed, nothing of this call was saved: {exc}") from exc
 
     def _state(self, user_id: str, thread_id: str, ids: list[str] | None = None) -> dict[str, Any] | None:
+        """The thread's latest live row and the ids among `ids` it already holds; None when missing or deleted."""
         rows = self._rows("thread_state", {"user_id": user_id, "thread_id": thread_id, "ids": ids or []})
-        if not rows:
+        head = next((r for r in rows if r[0] == "thread"), None)
+        if head is None or head[8]:
             return None
-        tid, title, metadata, created, updated, version, (count, existing) = rows[0]
+        _, _, title, metadata, created, updated, count, version, _ = head
         return {
-            "thread_id": tid, "title": title, "metadata": metadata, "created_at": _utc(created),
-            "updated_at": _utc(updated), "version": version, "message_count": int(count), "existing": set(existing),
+            "thread_id": thread_id, "title": title, "metadata": metadata, "created_at": _utc(created),
+            "updated_at": _utc(updated), "version": version, "message_count": int(count),
+            "existing": {r[1] for r in rows if r[0] == "message" and not r[8]},
         }
-
-    def _thread_row(self, user_id: str, state: dict[str, Any], version: int, deleted: int = 0) -> list[Any]:
-        return [
-            user_id, state["thread_id"], state["title"], state["metadata"], state["created_at"], state["updated_at"],
-            state.get("message_count", 0), version, deleted,
-        ]
 
     # --- the protocol --------------------------------------------------------------------------
     def create_thread(
@@ -199,39 +246,39 @@ class ClickHouseStore:
             raise ValidationError("title must be a string")
         meta = dump_metadata(metadata)
         tid = check_thread(thread_id) if thread_id else str(uuid.uuid4())
-        if thread_id and self._state(user_id, tid) is not None:
-            return tid
-        now = utcnow()
-        state = {"thread_id": tid, "title": title or "", "metadata": meta, "created_at": now, "updated_at": now}
-        self._insert(self.table, [self._thread_row(user_id, state, next_tick())], THREAD_COLUMNS)
+        with thread_lock(user_id, tid):
+            if thread_id and self._state(user_id, tid) is not None:
+                return tid
+            now = utcnow()
+            state = {"thread_id": tid, "title": title or "", "metadata": meta, "created_at": now, "updated_at": now}
+            self._insert([thread_row(user_id, state, next_tick())])
         return tid
 
     def append(self, user_id: str, thread_id: str, messages: list[Message]) -> int:
-        """Store the new messages and bump the thread (idempotent by message id); returns how many were new."""
+        """Store the new messages and bump the thread in one insert (idempotent by message id); returns how many
+        were new."""
         check_user(user_id)
         check_thread(thread_id)
         messages = check_messages(messages)
-        state = self._state(user_id, thread_id, [m.id for m in messages])
-        if state is None:
-            raise NotFoundError(f"thread {thread_id} not found (or deleted)")
-        seen = set(state["existing"])
-        new_rows = []
-        fresh: list[Message] = []
-        for message in messages:
-            if message.id in seen:
-                continue
-            seen.add(message.id)
-            fresh.append(message)
-            new_rows.append([
-                user_id, thread_id, message.id, next_tick(), message.role, message.name, message.content,
-                dump_metadata(message.metadata), message.created_at, next_tick(), 0,
-            ])
-        self._insert(self.messages, new_rows, MESSAGE_COLUMNS)
-        state["title"] = state["title"] or default_title(fresh)
-        state["message_count"] += len(new_rows)
-        state["updated_at"] = max(utcnow(), state["updated_at"])
-        self._insert(self.table, [self._thread_row(user_id, state, next_tick(state["version"]))], THREAD_COLUMNS)
-        return len(new_rows)
+        with thread_lock(user_id, thread_id):
+            state = self._state(user_id, thread_id, [m.id for m in messages])
+            if state is None:
+                raise NotFoundError(f"thread {thread_id} not found (or deleted)")
+            seen = set(state["existing"])
+            fresh: list[Message] = []
+            for message in messages:
+                if message.id not in seen:
+                    seen.add(message.id)
+                    fresh.append(message)
+            if not fresh:
+                return 0
+            state["title"] = state["title"] or default_title(fresh)
+            state["message_count"] += len(fresh)
+            state["updated_at"] = max(utcnow(), state["updated_at"])
+            rows = [message_row(user_id, thread_id, m, next_tick()) for m in fresh]
+            rows.append(thread_row(user_id, state, next_tick(state["version"])))
+            self._insert(rows)
+        return len(fresh)
 
     def get_thread(self, user_id: str, thread_id: str) -> Thread | None:
         """The thread with its messages in order, or None when missing, deleted or another user's."""
@@ -275,33 +322,32 @@ class ClickHouseStore:
         check_thread(thread_id)
         if not isinstance(title, str):
             raise ValidationError("title must be a string")
-        state = self._state(user_id, thread_id)
-        if state is None:
-            raise NotFoundError(f"thread {thread_id} not found")
-        state["title"] = title
-        self._insert(self.table, [self._thread_row(user_id, state, next_tick(state["version"]))], THREAD_COLUMNS)
+        with thread_lock(user_id, thread_id):
+            state = self._state(user_id, thread_id)
+            if state is None:
+                raise NotFoundError(f"thread {thread_id} not found")
+            state["title"] = title
+            self._insert([thread_row(user_id, state, next_tick(state["version"]))])
 
     def _tombstone(self, user_id: str, states: list[dict[str, Any]]) -> None:
-        """Write thread tombstones first (the threads vanish at once), then tombstones of their messages."""
-        self._insert(
-            self.table,
-            [self._thread_row(user_id, s, DELETE_BAND | next_tick(s["version"] & ~DELETE_BAND), 1) for s in states],
-            THREAD_COLUMNS,
-        )
-        ids = [s["thread_id"] for s in states]
-        for start in range(0, len(ids), 1000):
-            rows = self._rows("message_ids", {"user_id": user_id, "thread_ids": ids[start:start + 1000]})
+        """Tombstones of threads and of their messages, a batch of threads per insert (thread rows first)."""
+        for start in range(0, len(states), 1000):
+            batch = states[start:start + 1000]
+            rows = [thread_row(user_id, s, DELETE_BAND | next_tick(s["version"] & ~DELETE_BAND), 1) for s in batch]
+            found = self._rows("message_ids", {"user_id": user_id, "thread_ids": [s["thread_id"] for s in batch]})
             version = DELETE_BAND | next_tick()
-            self._insert(self.messages, [[user_id, tid, mid, version, 1] for tid, mid in rows], TOMBSTONE_COLUMNS)
+            rows += [tombstone_row(user_id, tid, mid, version) for tid, mid in found]
+            self._insert(rows)
 
     def delete_thread(self, user_id: str, thread_id: str) -> bool:
         """Delete a thread by tombstones; False when there was nothing to delete."""
         check_user(user_id)
         check_thread(thread_id)
-        state = self._state(user_id, thread_id)
-        if state is None:
-            return False
-        self._tombstone(user_id, [state])
+        with thread_lock(user_id, thread_id):
+            state = self._state(user_id, thread_id)
+            if state is None:
+                return False
+            self._tombstone(user_id, [state])
         return True
 
     def delete_all(self, user_id: str) -> int:
@@ -309,9 +355,9 @@ class ClickHouseStore:
         check_user(user_id)
         rows = self._rows("user_threads", {"user_id": user_id})
         states = [
-            {"thread_id": tid, "title": "", "metadata": "{}", "created_at": _utc(c), "updated_at": _utc(c),
-             "version": v}
-            for tid, v, c in rows
+            {"thread_id": tid, "title": title, "metadata": meta, "created_at": _utc(c), "updated_at": _utc(u),
+             "message_count": int(n), "version": v}
+            for tid, title, meta, c, u, n, v in rows
         ]
         if states:
             self._tombstone(user_id, states)

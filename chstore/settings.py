@@ -168,7 +168,7 @@ class Settings(BaseSettings):
         None,
         validation_alias=_env("CLICKHOUSE_AGENT_CONVERSATIONS_TABLE"),
         description="`db.table` of the ClickHouse conversation store; default `${CLICKHOUSE_DATABASE}.agent_conversations`"
-        " (messages go to `<table>_messages`). Setting it includes ClickHouse in `auto`.",
+        " (threads and their messages, one table). Setting it includes ClickHouse in `auto`.",
     )
     clickhouse_agent_conversations_auto_create: bool | None = Field(
         None,

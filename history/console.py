@@ -4,12 +4,12 @@ A console query reads two names, `threads` and `messages`: CTEs (`sql/history/co
 rows in scope. Four locks keep a user to their own rows:
 
 1. `chstore.guard.check`, the same guard as the assistant's `run_sql` (one read-only statement, no outside reach);
-2. for non-admins, `check_scoped`: only SELECT/WITH; no query parameters; the store's base tables may not be named
-   (not even inside a string, which `merge()` regexes could use); no function that reads a table by name
-   (`merge`, `cluster`, `loop`, `joinGet`, `dict*`…); no other database; balanced parentheses, so the statement
+2. for non-admins, `check_scoped`: only SELECT/WITH; no query parameters; the store's base table (or any table
+   named after it) may not be named (not even inside a string, which `merge()` regexes could use); no function that
+   reads a table by name (`merge`, `cluster`, `loop`, `joinGet`, `dict*`…); no other database; balanced parentheses, so the statement
    cannot step out of the subquery it is wrapped in;
 3. the wrapped statement's CTEs filter by `{user_id:String}`;
-4. the server itself: `additional_table_filters` on both base tables restrict every read of them to the user's
+4. the server itself: `additional_table_filters` on the base table restricts every read of it to the user's
    rows whatever the query says, and `readonly=1` forbids the query from changing that setting.
 """
 
@@ -76,13 +76,14 @@ def check_scoped(sql: str, tables: dict[str, str]) -> str:
         raise ReadOnlyViolation("the console runs SELECT or WITH queries over `threads` and `messages`")
     if not _balanced(tokens):
         raise ReadOnlyViolation("unbalanced parentheses")
-    base = {tables["threads"].lower(), tables["messages"].lower()}
+    base = {tables["table"].lower()}
     for index, token in enumerate(tokens):
         name = token.text[1:-1].lower() if token.kind in ("ident", "string") else token.text.lower()
         after = tokens[index + 1] if index + 1 < len(tokens) else None
         if token.kind == "punct" and token.text in "{}":
             raise ReadOnlyViolation("query parameters ({name:Type}) are not available in the console")
-        if (token.kind == "string" and any(b in name for b in base)) or (token.kind != "string" and name in base):
+        named = any(b in name for b in base) if token.kind == "string" else any(name.startswith(b) for b in base)
+        if named:
             raise ReadOnlyViolation(
                 "the conversation tables are read through `threads` and `messages` here (your rows only); "
                 "their underlying tables cannot be named"
@@ -104,13 +105,13 @@ def wrap(statement: str) -> str:
 
 
 def row_filters(tables: dict[str, str], scope: Scope) -> dict[str, str]:
-    """`additional_table_filters` restricting both base tables to the scope's user (server-enforced).
+    """`additional_table_filters` restricting the conversation table to the scope's user (server-enforced).
 
     The server parses these expressions itself and binds no query parameters in them; the user id goes in as hex
     digits only (`unhex('…')`), so nothing a user id contains can change the expression.
     """
     condition = "user_id = unhex('" + scope.user_id.encode("utf-8").hex() + "')"
-    return {f"{tables['db']}.{tables[key]}": condition for key in ("threads", "messages")}
+    return {f"{tables['db']}.{tables['table']}": condition}
 
 
 def run(store: ConversationStore, sql: str, scope: Scope, admin: bool) -> pd.DataFrame:

@@ -118,10 +118,10 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, str, str]:
 
 
 def store_tables(store: ConversationStore) -> dict[str, str] | None:
-    """`{db, threads, messages}` identifiers of a ClickHouse store, None for any other kind."""
+    """`{db, table}` identifiers of a ClickHouse store, None for any other kind."""
     if getattr(store, "kind", "") != "clickhouse":
         return None
-    return {"db": store.database, "threads": store.table, "messages": store.messages}
+    return {"db": store.database, "table": store.table}
 
 
 def query(store: ConversationStore, name: str, params: dict[str, Any]) -> pd.DataFrame:

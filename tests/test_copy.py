@@ -16,6 +16,7 @@ from chstore import Message
 from chstore.__main__ import copy_conversations
 from chstore.clickhouse import ClickHouseStore
 from chstore.model import ConversationStore
+from tests.agentstate_server import agentstate_store
 from tests.d1_server import ACCOUNT, TOKEN, d1_server, d1_store
 from tests.pg import postgres_store, postgres_url
 
@@ -68,6 +69,20 @@ def test_copy_clickhouse_to_postgres_to_d1_twice(request: pytest.FixtureRequest,
         assert snapshot(d1) == expected
     finally:
         pg.close()
+
+
+def test_copy_clickhouse_to_agentstate_and_back_twice(request: pytest.FixtureRequest, conn, table_name: str) -> None:
+    users = [f"as-{uuid.uuid4().hex[:6]}", f"as-{uuid.uuid4().hex[:6]}"]
+    source = ClickHouseStore(conn, table_name, auto_create=True)
+    seed(source, users)
+    hosted = agentstate_store(request)
+    expected = snapshot(source)
+    assert copy_conversations(source, hosted, io.StringIO()) == {"threads": 6, "messages": 18, "skipped": 0}
+    assert copy_conversations(source, hosted, io.StringIO())["messages"] == 0
+    assert snapshot(hosted) == expected
+    back = ClickHouseStore(conn, f"{table_name}_back", auto_create=True)
+    assert copy_conversations(hosted, back, io.StringIO())["messages"] == 18
+    assert snapshot(back) == expected
 
 
 def test_copy_skips_threads_deleted_in_the_target(request: pytest.FixtureRequest) -> None:

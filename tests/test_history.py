@@ -187,7 +187,8 @@ def test_console_refuses_every_way_around_the_scope(seeded: tuple) -> None:
         f"SELECT * FROM merge('{db}', '^{table}')",
         "SELECT * FROM merge(currentDatabase(), '.*')",
         "SELECT * FROM cluster('default', currentDatabase(), 'x')",
-        "SELECT * FROM {db:Identifier}.{messages:Identifier}",
+        "SELECT * FROM {db:Identifier}.{table:Identifier}",
+        f"SELECT * FROM {table}_old_threads_20260101000000",
         f"SELECT 1) UNION ALL (SELECT user_id FROM {db}.x",
         "SELECT * FROM system.tables",
         "SELECT dictGet('d', 'x', 1)",
@@ -205,8 +206,8 @@ def test_console_refuses_every_way_around_the_scope(seeded: tuple) -> None:
 
 def test_the_server_lock_alone_keeps_other_users_rows_out(seeded: tuple) -> None:
     store, _ = seeded
-    tables = {"db": store.database, "threads": store.table, "messages": store.messages}
-    direct = f"SELECT DISTINCT user_id FROM {store.database}.{store.messages}"
+    tables = {"db": store.database, "table": store.table}
+    direct = f"SELECT DISTINCT user_id FROM {store.database}.{store.table}"
     assert set(store.conn.query_df(direct, readonly=True)["user_id"]) == {"alice", "bob"}
     scoped = store.conn.query_df(direct, readonly=True,
                                  settings={"additional_table_filters": console.row_filters(tables, Scope("bob"))})

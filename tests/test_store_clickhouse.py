@@ -32,33 +32,34 @@ def show_create(conn: Connection, database: str, table: str) -> str:
 
 def test_engine_key_and_codecs(store: ClickHouseStore, conn: Connection) -> None:
     store.create_thread("alice")
-    threads = show_create(conn, store.database, store.table)
-    messages = show_create(conn, store.database, store.messages)
-    for ddl in (threads, messages):
-        assert "ReplacingMergeTree(version, is_deleted)" in ddl
-        assert "PARTITION BY" not in ddl
-        assert "CODEC(ZSTD(3))" in ddl
-    assert "ORDER BY (user_id, thread_id)" in threads
-    assert "ORDER BY (user_id, thread_id, message_id)" in messages
-    keys = conn.query_rows(
-        "SELECT name, sorting_key FROM system.tables WHERE database = {d:String} AND name IN ({a:String}, {b:String})",
-        {"d": store.database, "a": store.table, "b": store.messages},
+    ddl = show_create(conn, store.database, store.table)
+    assert "ReplacingMergeTree(version, is_deleted)" in ddl
+    assert "PARTITION BY" not in ddl
+    assert ddl.count("CODEC(ZSTD(3))") == 3  # title, content, metadata
+    assert "ORDER BY (user_id, kind, thread_id, message_id)" in ddl
+    sorting_key = conn.query_rows(
+        "SELECT sorting_key FROM system.tables WHERE database = {d:String} AND name = {t:String}",
+        {"d": store.database, "t": store.table},
+    )[0][0]
+    assert sorting_key.split(", ")[0] == "user_id"
+    assert "version" not in sorting_key
+
+
+def _inserts(conn: Connection, store: ClickHouseStore) -> list[tuple]:
+    conn.command("SYSTEM FLUSH LOGS")
+    return conn.query_rows(
+        "SELECT Settings['async_insert'], Settings['wait_for_async_insert'], log_comment, written_rows "
+        "FROM system.query_log WHERE query_kind = 'Insert' AND type = 'QueryFinish' AND has(tables, {t:String}) "
+        "AND event_time > now() - 300 ORDER BY event_time_microseconds",
+        {"t": f"{store.database}.{store.table}"},
     )
-    for _, sorting_key in keys:
-        assert sorting_key.split(", ")[0] == "user_id"
-        assert "version" not in sorting_key
 
 
 def test_inserts_are_async_and_tagged(store: ClickHouseStore, conn: Connection) -> None:
     tid = store.create_thread("alice")
     store.append("alice", tid, [Message(role="user", content="query_log proof")])
-    conn.command("SYSTEM FLUSH LOGS")
-    rows = conn.query_rows(
-        "SELECT Settings['async_insert'], Settings['wait_for_async_insert'], log_comment FROM system.query_log "
-        "WHERE query_kind = 'Insert' AND type = 'QueryFinish' AND has(tables, {t:String}) AND event_time > now() - 300",
-        {"t": f"{store.database}.{store.messages}"},
-    )
-    assert rows, "no insert into the message table in query_log"
+    rows = _inserts(conn, store)
+    assert len(rows) == 2, "one insert for the creation, one for the append"
     assert all(r[0] == "1" and r[1] == "1" and r[2] == "chmonitor" for r in rows)
 
 
@@ -66,16 +67,15 @@ def test_append_writes_only_new_rows(store: ClickHouseStore, conn: Connection) -
     tid = store.create_thread("alice")
     for i in range(30):
         store.append("alice", tid, [Message(role="user", content=f"q{i}"), Message(role="assistant", content=f"a{i}")])
-    raw = conn.query_rows("SELECT count() FROM {d:Identifier}.{t:Identifier} WHERE thread_id = {id:String}",
-                          {"d": store.database, "t": store.messages, "id": tid})[0][0]
-    assert raw == 60  # one row per message, nothing rewritten
-    conn.command("SYSTEM FLUSH LOGS")
-    written = conn.query_rows(
-        "SELECT written_rows FROM system.query_log WHERE query_kind = 'Insert' AND type = 'QueryFinish' "
-        "AND has(tables, {t:String}) AND event_time > now() - 300",
-        {"t": f"{store.database}.{store.table}"},
-    )
-    assert len(written) == 31 and {w[0] for w in written} == {1}  # the creation, then one small row per turn
+    raw = conn.query_rows(
+        "SELECT count() FROM {d:Identifier}.{t:Identifier} WHERE kind = 'message' AND thread_id = {id:String}",
+        {"d": store.database, "t": store.table, "id": tid},
+    )[0][0]
+    assert raw == 60  # one row per message, nothing rewritten (old thread rows may already be merged away)
+    written = [r[3] for r in _inserts(conn, store)]
+    assert written == [1] + [3] * 30  # the creation, then per turn one insert: two messages and one thread row
+    assert store.append("alice", tid, [Message(role="user", content="q0", id=store.get_thread("alice", tid).messages[0].id)]) == 0
+    assert len(_inserts(conn, store)) == 31  # a pure retry writes nothing
 
 
 def test_delete_writes_tombstones_with_top_version(store: ClickHouseStore, conn: Connection) -> None:
@@ -83,16 +83,19 @@ def test_delete_writes_tombstones_with_top_version(store: ClickHouseStore, conn:
     store.append("alice", tid, [Message(role="user", content="bye")])
     assert store.delete_thread("alice", tid)
     rows = conn.query_rows(
-        "SELECT is_deleted, version FROM {d:Identifier}.{t:Identifier} WHERE thread_id = {id:String} ORDER BY version",
+        "SELECT is_deleted, version FROM {d:Identifier}.{t:Identifier} WHERE kind = 'thread' AND thread_id = {id:String} "
+        "ORDER BY version",
         {"d": store.database, "t": store.table, "id": tid},
     )
     assert rows[-1][0] == 1 and rows[-1][1] >= DELETE_BAND
     assert all(v < DELETE_BAND for deleted, v in rows[:-1])
     tomb = conn.query_rows(
-        "SELECT count() FROM {d:Identifier}.{t:Identifier} WHERE thread_id = {id:String} AND is_deleted = 1",
-        {"d": store.database, "t": store.messages, "id": tid},
+        "SELECT count() FROM {d:Identifier}.{t:Identifier} WHERE kind = 'message' AND thread_id = {id:String} "
+        "AND is_deleted = 1",
+        {"d": store.database, "t": store.table, "id": tid},
     )[0][0]
     assert tomb == 1
+    assert _inserts(conn, store)[-1][3] == 2  # the thread's and its message's tombstones, in one insert
     conn.command("OPTIMIZE TABLE {d:Identifier}.{t:Identifier} FINAL", {"d": store.database, "t": store.table})
     assert store.get_thread("alice", tid) is None
 
@@ -138,14 +141,13 @@ def test_ttl_applies(conn: Connection, table_name: str) -> None:
     store = ClickHouseStore(conn, table_name, auto_create=True, ttl_days=30)
     store.create_thread("alice")
     assert re.search(r"TTL toDateTime\(created_at\) \+ toIntervalDay\(.*30", show_create(conn, store.database, store.table))
-    assert "TTL" in show_create(conn, store.database, store.messages)
 
 
 def test_cluster_schema_renders_replicated_on_cluster() -> None:
     text = "\n".join(render(sql, p) for sql, p in schema_statements("mon", "conv", cluster="prod", ttl_days=7))
     assert "ON CLUSTER `prod`" in text
     assert "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version, is_deleted)" in text
-    assert "`mon`.`conv_messages`" in text and "toIntervalDay(7)" in text
+    assert "`mon`.`conv` ON CLUSTER" in text and "toIntervalDay(7)" in text
 
 
 def test_open_store_zero_config_uses_embedded_engine(settings, conn: Connection) -> None:  # noqa: ANN001
@@ -188,3 +190,41 @@ def test_cli_schema_threads_and_export(tmp_path: Path) -> None:
     assert run_cli(tmp_path, "threads", "delete", tid).stdout.strip() == "deleted"
     assert tid not in run_cli(tmp_path, "threads", "list").stdout
     assert run_cli(tmp_path, "threads", "show", tid).returncode == 1
+
+
+OLD_THREADS = """CREATE TABLE {d:Identifier}.{t:Identifier} (user_id String, thread_id String, title String, metadata String,
+    created_at DateTime64(3, 'UTC'), updated_at DateTime64(3, 'UTC'), message_count UInt32, version UInt64,
+    is_deleted UInt8) ENGINE = ReplacingMergeTree(version, is_deleted) ORDER BY (user_id, thread_id)"""
+OLD_MESSAGES = """CREATE TABLE {d:Identifier}.{t:Identifier} (user_id String, thread_id String, message_id String,
+    seq UInt64, role LowCardinality(String), name String, content String, metadata String,
+    created_at DateTime64(3, 'UTC'), version UInt64, is_deleted UInt8)
+    ENGINE = ReplacingMergeTree(version, is_deleted) ORDER BY (user_id, thread_id, message_id)"""
+
+
+def test_old_two_table_layout_is_moved_over_and_kept(conn: Connection, table_name: str) -> None:
+    database, table = table_name.split(".")
+    conn.command(OLD_THREADS, {"d": database, "t": table})
+    conn.command(OLD_MESSAGES, {"d": database, "t": f"{table}_messages"})
+    conn.command(
+        "INSERT INTO {d:Identifier}.{t:Identifier} VALUES ('alice', 't1', 'old title', '{}', now64(3), now64(3), 2, 5, 0), "
+        "('alice', 't2', 'gone', '{}', now64(3), now64(3), 0, 5, 0), ('alice', 't2', 'gone', '{}', now64(3), now64(3), 0, 9, 1)",
+        {"d": database, "t": table})
+    conn.command(
+        "INSERT INTO {d:Identifier}.{t:Identifier} VALUES ('alice', 't1', 'm1', 1, 'user', '', 'first', '{}', now64(3), 1, 0), "
+        "('alice', 't1', 'm2', 2, 'assistant', 'builtin', 'second', '{}', now64(3), 2, 0)",
+        {"d": database, "t": f"{table}_messages"})
+    with pytest.raises(StorageError, match="old two-table layout"):
+        ClickHouseStore(conn, table_name, auto_create=False).get_thread("alice", "t1")
+    store = ClickHouseStore(conn, table_name, auto_create=True)
+    thread = store.get_thread("alice", "t1")
+    assert thread is not None and thread.title == "old title"
+    assert [(m.id, m.content, m.name) for m in thread.messages] == [("m1", "first", ""), ("m2", "second", "builtin")]
+    assert store.get_thread("alice", "t2") is None
+    assert [s.id for s in store.list_threads("alice")] == ["t1"]
+    store.append("alice", "t1", [Message(role="user", content="third")])
+    assert store.list_threads("alice")[0].message_count == 3
+    kept = conn.query_rows("SELECT name FROM system.tables WHERE database = {d:String} AND name LIKE {p:String} "
+                           "ORDER BY name", {"d": database, "p": f"{table}\\_%"})
+    names = [k[0] for k in kept]
+    assert len(names) == 2 and names[0] == f"{table}_messages" and names[1].startswith(f"{table}_old_threads_")
+    ClickHouseStore(conn, table_name, auto_create=True).create_schema()  # idempotent once moved

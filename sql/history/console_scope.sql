@@ -3,12 +3,12 @@
 WITH
     threads AS (
         SELECT user_id, thread_id, title, metadata, created_at, updated_at, message_count
-        FROM {db:Identifier}.{threads:Identifier} FINAL
-        WHERE {all_users:Bool} OR user_id = {user_id:String}
+        FROM {db:Identifier}.{table:Identifier} FINAL
+        WHERE kind = 'thread' AND ({all_users:Bool} OR user_id = {user_id:String})
     ),
     messages AS (
         SELECT user_id, thread_id, message_id, seq, role, name, content, metadata, created_at
-        FROM {db:Identifier}.{messages:Identifier} FINAL
-        WHERE {all_users:Bool} OR user_id = {user_id:String}
+        FROM {db:Identifier}.{table:Identifier} FINAL
+        WHERE kind = 'message' AND ({all_users:Bool} OR user_id = {user_id:String})
     )
 SELECT * FROM

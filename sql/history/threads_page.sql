@@ -9,39 +9,43 @@ FROM
         user_id, thread_id, title, created_at, updated_at, message_count,
         count() OVER () AS matching,
         sum(message_count) OVER () AS matching_messages
-    FROM {db:Identifier}.{threads:Identifier} FINAL
-    WHERE ({all_users:Bool} OR user_id = {user_id:String})
+    FROM {db:Identifier}.{table:Identifier} FINAL
+    WHERE kind = 'thread' AND ({all_users:Bool} OR user_id = {user_id:String})
       AND updated_at >= {start:DateTime64(3, 'UTC')} AND updated_at < {end:DateTime64(3, 'UTC')}
       AND (
           {text:String} = ''
           OR positionCaseInsensitiveUTF8(title, {text:String}) > 0
           OR (user_id, thread_id) IN (
-              SELECT user_id, thread_id FROM {db:Identifier}.{messages:Identifier}
-              WHERE {text:String} != '' AND ({all_users:Bool} OR user_id = {user_id:String}) AND is_deleted = 0
+              SELECT user_id, thread_id FROM {db:Identifier}.{table:Identifier}
+              WHERE kind = 'message'
+                AND {text:String} != '' AND ({all_users:Bool} OR user_id = {user_id:String}) AND is_deleted = 0
                 AND positionCaseInsensitiveUTF8(content, {text:String}) > 0
           )
       )
       AND (
           {tool:String} = ''
           OR (user_id, thread_id) IN (
-              SELECT user_id, thread_id FROM {db:Identifier}.{messages:Identifier}
-              WHERE {tool:String} != '' AND ({all_users:Bool} OR user_id = {user_id:String}) AND is_deleted = 0
+              SELECT user_id, thread_id FROM {db:Identifier}.{table:Identifier}
+              WHERE kind = 'message'
+                AND {tool:String} != '' AND ({all_users:Bool} OR user_id = {user_id:String}) AND is_deleted = 0
                 AND role = 'tool' AND name = {tool:String}
           )
       )
       AND (
           NOT {has_errors:Bool}
           OR (user_id, thread_id) IN (
-              SELECT user_id, thread_id FROM {db:Identifier}.{messages:Identifier}
-              WHERE {has_errors:Bool} AND ({all_users:Bool} OR user_id = {user_id:String}) AND is_deleted = 0
+              SELECT user_id, thread_id FROM {db:Identifier}.{table:Identifier}
+              WHERE kind = 'message'
+                AND {has_errors:Bool} AND ({all_users:Bool} OR user_id = {user_id:String}) AND is_deleted = 0
                 AND role IN ('tool', 'assistant') AND JSONExtractString(metadata, 'error') != ''
           )
       )
       AND (
           {model:String} = ''
           OR (user_id, thread_id) IN (
-              SELECT user_id, thread_id FROM {db:Identifier}.{messages:Identifier}
-              WHERE {model:String} != '' AND ({all_users:Bool} OR user_id = {user_id:String}) AND is_deleted = 0
+              SELECT user_id, thread_id FROM {db:Identifier}.{table:Identifier}
+              WHERE kind = 'message'
+                AND {model:String} != '' AND ({all_users:Bool} OR user_id = {user_id:String}) AND is_deleted = 0
                 AND role = 'assistant' AND JSONExtractString(metadata, 'model') = {model:String}
           )
       )

@@ -6,8 +6,8 @@ SELECT
     sum(JSONExtractUInt(metadata, 'usage', 'prompt_tokens')) AS prompt_tokens,
     sum(JSONExtractUInt(metadata, 'usage', 'completion_tokens')) AS completion_tokens,
     sum(JSONExtractUInt(metadata, 'usage', 'total_tokens')) AS total_tokens
-FROM {db:Identifier}.{messages:Identifier} FINAL
-WHERE ({all_users:Bool} OR user_id = {user_id:String})
+FROM {db:Identifier}.{table:Identifier} FINAL
+WHERE kind = 'message' AND ({all_users:Bool} OR user_id = {user_id:String})
   AND role = 'assistant'
   AND created_at >= {start:DateTime64(3, 'UTC')} AND created_at < {end:DateTime64(3, 'UTC')}
 GROUP BY model

@@ -7,8 +7,8 @@ FROM
         user_id, thread_id, created_at, role, metadata,
         lagInFrame(content) OVER w AS question,
         lagInFrame(role) OVER w AS previous_role
-    FROM {db:Identifier}.{messages:Identifier} FINAL
-    WHERE ({all_users:Bool} OR user_id = {user_id:String})
+    FROM {db:Identifier}.{table:Identifier} FINAL
+    WHERE kind = 'message' AND ({all_users:Bool} OR user_id = {user_id:String})
       AND role IN ('user', 'assistant')
       AND created_at >= {start:DateTime64(3, 'UTC')} AND created_at < {end:DateTime64(3, 'UTC')}
     WINDOW w AS (PARTITION BY user_id, thread_id ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)

@@ -8,11 +8,12 @@ SELECT
         FROM
         (
             SELECT message_id, role, name, content, created_at, metadata
-            FROM {db:Identifier}.{messages:Identifier}
-            WHERE user_id = {user_id:String} AND thread_id = {thread_id:String} AND is_deleted = 0
+            FROM {db:Identifier}.{table:Identifier}
+            WHERE user_id = {user_id:String} AND kind = 'message' AND thread_id = {thread_id:String}
+              AND is_deleted = 0
             ORDER BY seq
             LIMIT 1 BY message_id
         )
     ) AS messages
-FROM {db:Identifier}.{threads:Identifier} FINAL
-WHERE user_id = {user_id:String} AND thread_id = {thread_id:String}
+FROM {db:Identifier}.{table:Identifier} FINAL
+WHERE user_id = {user_id:String} AND kind = 'thread' AND thread_id = {thread_id:String}

@@ -1,2 +1,2 @@
 -- Every user id with at least one live thread.
-SELECT DISTINCT user_id FROM {db:Identifier}.{threads:Identifier} FINAL ORDER BY user_id
+SELECT DISTINCT user_id FROM {db:Identifier}.{table:Identifier} FINAL WHERE kind = 'thread' ORDER BY user_id

@@ -1,11 +1,9 @@
--- The latest live version of one thread of one user, how many messages it holds, and which of the given message
--- ids it already holds (an append skips those, so a retry stores nothing twice). One scan of the thread's messages.
-SELECT
-    thread_id, title, metadata, created_at, updated_at, version,
-    (
-        SELECT (uniqExactIf(message_id, is_deleted = 0), groupUniqArrayIf(message_id, message_id IN {ids:Array(String)}))
-        FROM {db:Identifier}.{messages:Identifier}
-        WHERE user_id = {user_id:String} AND thread_id = {thread_id:String}
-    ) AS messages_seen
-FROM {db:Identifier}.{threads:Identifier} FINAL
+-- What an append, rename or delete needs, in one read of one key range: the latest row of the thread and the latest
+-- row of each given message id it already holds (an append skips those, so a retry stores nothing twice).
+-- Latest = highest version (no FINAL: one thread's rows, sorted here); the caller checks `is_deleted`.
+SELECT kind, message_id, title, metadata, created_at, updated_at, message_count, version, is_deleted
+FROM {db:Identifier}.{table:Identifier}
 WHERE user_id = {user_id:String} AND thread_id = {thread_id:String}
+  AND ((kind = 'thread' AND message_id = '') OR (kind = 'message' AND message_id IN {ids:Array(String)}))
+ORDER BY version DESC
+LIMIT 1 BY kind, message_id
