@@ -285,14 +285,16 @@ class ClickHouseStore:
         check_user(user_id)
         check_thread(thread_id)
         rows = self._rows("get_thread", {"user_id": user_id, "thread_id": thread_id})
-        if not rows:
+        head = next((r for r in rows if r[0] == "thread"), None)
+        if head is None or head[10]:
             return None
-        _, title, metadata, created_at, updated_at, packed = rows[0]
+        live = sorted((r for r in rows if r[0] == "message" and not r[10]), key=lambda r: r[2])
         messages = [
             Message(role=role, content=content, id=mid, name=name, created_at=_utc(created),
                     metadata=json.loads(meta or "{}"))
-            for mid, role, name, content, created, meta in packed
+            for _, mid, _, role, name, _, content, meta, created, _, _ in live
         ]
+        _, _, _, _, _, title, _, metadata, created_at, updated_at, _ = head
         return Thread(
             thread_id, title, _utc(created_at), _utc(updated_at), messages, json.loads(metadata or "{}"), user_id
         )

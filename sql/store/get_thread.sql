@@ -1,19 +1,8 @@
--- One thread of one user with its messages in append order, in one round trip; no row when missing or deleted.
--- The thread row is read with FINAL (latest version, tombstones hide it). Messages are written once per id and only
--- tombstoned together with their thread, so LIMIT 1 BY message_id is enough to fold a racing duplicate.
-SELECT
-    thread_id, title, metadata, created_at, updated_at,
-    (
-        SELECT groupArray((message_id, role, name, content, created_at, metadata))
-        FROM
-        (
-            SELECT message_id, role, name, content, created_at, metadata
-            FROM {db:Identifier}.{table:Identifier}
-            WHERE user_id = {user_id:String} AND kind = 'message' AND thread_id = {thread_id:String}
-              AND is_deleted = 0
-            ORDER BY seq
-            LIMIT 1 BY message_id
-        )
-    ) AS messages
-FROM {db:Identifier}.{table:Identifier} FINAL
-WHERE user_id = {user_id:String} AND kind = 'thread' AND thread_id = {thread_id:String}
+-- One thread of one user with its messages, in one scan of the thread's two key ranges (its thread rows, its
+-- messages): the latest version of each row, highest version first. The caller drops the thread when its latest row
+-- is a tombstone (or missing) and orders the live messages by `seq`. Cheaper than FINAL plus a subquery.
+SELECT kind, message_id, seq, role, name, title, content, metadata, created_at, updated_at, is_deleted
+FROM {db:Identifier}.{table:Identifier}
+WHERE user_id = {user_id:String} AND kind IN ('thread', 'message') AND thread_id = {thread_id:String}
+ORDER BY version DESC
+LIMIT 1 BY kind, message_id
