@@ -24,11 +24,17 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
-from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+from streamlit import config
 
 from chstore import ConversationStore, Thread
 from chstore.errors import ChStoreError, DisabledError, NotFoundError, ValidationError
 from chstore.settings import Settings
+from dashboard import context
 from history import export
 from history.queries import ALL_USERS, Filters, Scope, ThreadBrowser, scope_for
 
@@ -174,13 +180,8 @@ def _logged(stream: Iterator[str], grant: Grant) -> Iterator[str]:
         raise
 
 
-async def serve(request: Any) -> Any:
+async def serve(request: Request) -> Response:
     """GET /export?token=…: 403 for a refused link, 404/503 when the export cannot start, else the streamed file."""
-    from starlette.concurrency import run_in_threadpool
-    from starlette.responses import PlainTextResponse, StreamingResponse
-
-    from dashboard import context
-
     try:
         settings = context.get_settings()
         grant = read(request.query_params.get("token", ""), signing_key(settings), datetime.now(UTC).timestamp())
@@ -199,12 +200,8 @@ async def serve(request: Any) -> Any:
     return StreamingResponse(_logged(stream, grant), media_type=f"{mime}; charset=utf-8", headers=headers)
 
 
-def routes(base_url: str | None = None) -> list[Any]:
+def routes() -> list[Route]:
     """The Starlette routes to mount beside Streamlit (`server.py`); marks the route as served by this process."""
     global _mounted
-    from starlette.routing import Route
-    from streamlit import config
-
-    base = config.get_option("server.baseUrlPath") if base_url is None else base_url
     _mounted = True
-    return [Route(url_path(base), serve, methods=["GET"])]
+    return [Route(url_path(config.get_option("server.baseUrlPath")), serve, methods=["GET"])]
