@@ -23,7 +23,7 @@ install: $(BIN)/.installed
 install-dev: $(BIN)/.installed-dev
 
 run: $(BIN)/.installed
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run server.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 # Debian packages the tests use: Chromium for the browser tests, PostgreSQL for the Postgres store.
 system-deps:

@@ -139,10 +139,10 @@ async def session_loop(url: str, stats: Stats, deadline: float, offset: int, cha
 
 
 def start_app(port: int, data_dir: str) -> subprocess.Popen:
-    """Start `streamlit run app.py` on the embedded engine and wait for its health check."""
+    """Start `streamlit run server.py` (the app as `make run` serves it) on the embedded engine; wait until healthy."""
     env = {**os.environ, "CHM_DATA_DIR": data_dir}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

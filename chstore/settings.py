@@ -122,6 +122,12 @@ class Settings(BaseSettings):
         validation_alias=_env("CHM_SHARED_PASSWORD"),
         description="If set, every browser session must enter this password once before any page opens.",
     )
+    chm_export_secret: SecretStr | None = Field(
+        None,
+        validation_alias=_env("CHM_EXPORT_SECRET"),
+        description="Key signing the Conversations page's export download links (valid 10 minutes). Set the same "
+        "value on every replica behind one address; empty: a random key per process (links die with a restart).",
+    )
 
     # --- Conversation store (semantics of the seed document) -------------------------------------
     agent_conversation_persistence: bool | None = Field(

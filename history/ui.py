@@ -15,7 +15,7 @@ from assistant.ui import chart_for, render_messages
 from chstore import ConversationStore
 from chstore.errors import ChStoreError
 from dashboard import context
-from history import console, export
+from history import console, download, export
 from history.queries import ALL_USERS, EPOCH, FAR_FUTURE, Filters, Row, Scope, ThreadBrowser, analytics, scope_for
 
 PAGE_SIZE = 25
@@ -91,13 +91,28 @@ def _close() -> None:
     st.session_state.pop("hist_confirm_delete", None)
 
 
-def _download(label: str, make_stream: Any, stem: str, key: str, fmt: str) -> None:
-    """A download button whose export is produced, as a stream, only when clicked."""
+@st.fragment(run_every=download.LINK_TTL / 2)
+def _export_link(label: str, key: str, grant: download.Grant) -> None:
+    """A link to the streamed export route, re-signed every half link lifetime so an idle page never shows a dead one."""
+    url = download.link(grant, download.signing_key(context.get_settings()), datetime.now(UTC).timestamp(),
+                        st.get_option("server.baseUrlPath"))
+    st.link_button(label, url, key=key, help="Streams the file as it is read; the link is valid "
+                   f"{download.LINK_TTL // 60} minutes.")
+
+
+def _export(label: str, key: str, grant: download.Grant, make_stream: Any, stem: str) -> None:
+    """An export control: a link to the streamed route when this server mounts it (`server.py`), else Streamlit's
+    download button (it holds the whole file in the server's memory)."""
+    if download.mounted():
+        _export_link(label, key, grant)
+        return
+    fmt = grant.fmt
     st.download_button(label, data=export.deferred(make_stream), file_name=export.file_name(stem, fmt),
-                       mime=export.FORMATS[fmt][0], key=key, on_click="ignore")
+                       mime=export.FORMATS[fmt][0], key=key, on_click="ignore",
+                       help="Start the app with `streamlit run server.py` to stream large exports.")
 
 
-def _list(browser: ThreadBrowser, scope: Scope, filters: Filters) -> None:
+def _list(browser: ThreadBrowser, viewer: str, scope: Scope, filters: Filters) -> None:
     state_key = (scope, filters)
     if st.session_state.get("hist_list_key") != state_key:
         st.session_state["hist_list_key"] = state_key
@@ -120,7 +135,7 @@ def _list(browser: ThreadBrowser, scope: Scope, filters: Filters) -> None:
                      width="stretch")
         when.caption(row.updated_at.strftime("%Y-%m-%d %H:%M UTC"))
         count.caption(f"{row.message_count} msgs")
-    newer, older, fmt, download = st.columns([1, 1, 1, 2])
+    newer, older, fmt, save = st.columns([1, 1, 1, 2])
     if newer.button("← Newer", key="hist_newer", disabled=len(cursors) == 1):
         cursors.pop()
         st.rerun()
@@ -129,9 +144,10 @@ def _list(browser: ThreadBrowser, scope: Scope, filters: Filters) -> None:
         st.rerun()
     chosen = fmt.selectbox("Format", list(export.FORMATS), key="hist_all_fmt", label_visibility="collapsed")
     store = browser.store
-    with download:
-        _download("Export all matching", lambda: export.chunks(
-            export.threads_of(store, browser.iter_rows(scope, filters)), chosen), "conversations", "hist_all", chosen)
+    with save:
+        _export("Export all matching", "hist_all", download.Grant(viewer, scope, chosen, filters),
+                lambda: export.chunks(export.threads_of(store, browser.iter_rows(scope, filters)), chosen),
+                "conversations")
 
 
 def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, owner: str) -> None:
@@ -154,8 +170,9 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
                              query_params={"thread": thread.id})
     chosen = actions[1].selectbox("Format", list(export.FORMATS), key="hist_one_fmt", label_visibility="collapsed")
     with actions[2]:
-        _download("Export this conversation", lambda: export.chunks([thread], chosen), thread.title or thread.id,
-                  "hist_one", chosen)
+        _export("Export this conversation", "hist_one",
+                download.Grant(viewer, Scope(owner), chosen, thread_id=thread.id),
+                lambda: export.chunks([thread], chosen), thread.title or thread.id)
     with st.expander("Rename or delete"):
         title = st.text_input("Title", value=thread.title, key=f"hist_title_{thread.id}")
         if st.button("Rename", key="hist_rename") and title.strip():
@@ -204,7 +221,7 @@ def render_conversations() -> None:
     try:
         scope = _scope(browser, user, admin)
         filters = _filters(browser, scope)
-        _list(browser, scope, filters)
+        _list(browser, user, scope, filters)
     except ChStoreError as exc:
         st.error(f"Could not read the conversations: {exc}")
 

@@ -23,8 +23,18 @@ CHROMIUM_FLAGS = [
 
 
 @contextmanager
-def running_app(script: str = "app.py", env: dict[str, str] | None = None, data_dir: str | None = None) -> Iterator[str]:
-    """Start `streamlit run script` on a free port with its own engine directory; yields the base URL."""
+def running_app(script: str = "server.py", env: dict[str, str] | None = None,
+                data_dir: str | None = None) -> Iterator[str]:
+    """Start `streamlit run script` (by default the app as `make run` serves it) on a free port with its own engine
+    directory; yields the base URL."""
+    with serving(script, env, data_dir) as (base, _):
+        yield base
+
+
+@contextmanager
+def serving(script: str = "server.py", env: dict[str, str] | None = None,
+            data_dir: str | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`running_app` that also yields the server process (its pid is the server: Streamlit does not fork)."""
     port = free_port()
     environment = {**os.environ, "CHM_DATA_DIR": data_dir or tempfile.mkdtemp(prefix="chm-app-"), "CHM_ENV": "test",
                    **(env or {})}
@@ -45,7 +55,7 @@ def running_app(script: str = "app.py", env: dict[str, str] | None = None, data_
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit {script} did not become healthy") from None
                 time.sleep(0.3)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIU
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    """`streamlit run app.py` on a free port with its own engine directory; yields the base URL."""
+    """The app as `make run` serves it, on a free port with its own engine directory; yields the base URL."""
     with running_app() as base:
         yield base
 

@@ -1,9 +1,11 @@
-"""The Conversations page in headless Chromium: find a conversation by a word, open, export, delete, see it gone."""
+"""The Conversations page in headless Chromium: find a conversation by a word, export the match, open, export it,
+delete, see it gone. Exports download through the streamed route of `server.py`."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -67,6 +69,11 @@ def test_find_open_export_delete(server: str, tmp_path: Path) -> None:
         row = page.get_by_role("button", name="which tables are biggest?")
         expect(row).to_have_count(1)
         expect(page.get_by_role("button", name="ordinary question 0")).to_have_count(0)
+        with page.expect_download() as info:  # the search travels in the signed link: only the match is exported
+            page.get_by_role("link", name="Export all matching").click()
+        assert info.value.suggested_filename == "conversations.jsonl"
+        found = [json.loads(line) for line in Path(info.value.path()).read_text(encoding="utf-8").splitlines()]
+        assert [r["title"] for r in found] == ["which tables are biggest?"]
 
         row.click()
         expect(page.get_by_text(f"The biggest table talks about {WORD}.")).to_be_visible()
@@ -75,8 +82,11 @@ def test_find_open_export_delete(server: str, tmp_path: Path) -> None:
         expect(page.get_by_role("link", name="Continue in the assistant")).to_have_attribute(
             "href", f"chat?thread={opened}")
 
+        export_one = page.get_by_role("link", name="Export this conversation")
+        expect(export_one).to_have_attribute("href", re.compile(r"^/export\?token="))  # the streamed route
         with page.expect_download() as info:
-            page.get_by_role("button", name="Export this conversation").click()
+            export_one.click()
+        assert info.value.suggested_filename == "which-tables-are-biggest.jsonl"
         target = tmp_path / "export.jsonl"
         info.value.save_as(target)
         record = json.loads(target.read_text(encoding="utf-8").strip())

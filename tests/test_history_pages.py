@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from chstore import Message, open_store
 from chstore.settings import Settings, load_settings
+from history import download
+from history.queries import Scope
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -112,7 +115,44 @@ def test_export_and_paging_controls_render(settings: Settings) -> None:
     at = _page(CONVERSATIONS)
     assert at.selectbox(key="hist_all_fmt").options == ["JSONL", "JSON", "Markdown"]
     assert at.button(key="hist_newer").disabled
-    assert len(at.get("download_button")) == 1
+    assert len(at.get("download_button")) == 1  # no export route in this process: Streamlit's download button
+    assert not at.link_button
+
+
+def _grant(at: AppTest, key: str) -> download.Grant:
+    """The grant behind an export link of the page, read with this process's signing key."""
+    url = at.link_button(key=key).proto.url
+    assert url.startswith("/export?token=")
+    return download.read(url.split("token=", 1)[1], download.signing_key(load_settings()), time.time())
+
+
+def test_export_links_carry_the_scope_the_page_decided(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(download, "_mounted", True)  # as when server.py mounts the route in this process
+    word = f"ibex{uuid.uuid4().hex[:6]}"
+    mine = _seed(settings, settings.chm_local_user, word)
+    theirs = _seed(settings, "someone-else", word)
+    at = _page(CONVERSATIONS)
+    assert not at.get("download_button")
+    at.text_input(key="hist_text").input(word).run()
+    at.selectbox(key="hist_all_fmt").set_value("Markdown").run()
+    grant = _grant(at, "hist_all")
+    assert grant.viewer == settings.chm_local_user and grant.scope.user_id == settings.chm_local_user
+    assert not grant.scope.all_users and grant.filters.text == word and grant.fmt == "Markdown"
+    assert grant.expires > time.time() + download.LINK_TTL - 60
+    opened = _page(CONVERSATIONS, open=theirs, owner="someone-else")  # not an admin: the owner is ignored
+    assert not opened.link_button
+    opened = _page(CONVERSATIONS, open=mine)
+    assert _grant(opened, "hist_one").thread_id == mine
+
+    monkeypatch.setenv("CHM_ADMIN_USERS", settings.chm_local_user)
+    st.cache_resource.clear()
+    admin = _page(CONVERSATIONS)
+    admin.selectbox(key="hist_user").set_value("*").run()
+    assert _grant(admin, "hist_all").scope == Scope(settings.chm_local_user, all_users=True)
+    admin.selectbox(key="hist_user").set_value("someone-else").run()
+    assert _grant(admin, "hist_all").scope == Scope("someone-else")
+    other = _grant(_page(CONVERSATIONS, open=theirs, owner="someone-else"), "hist_one")
+    assert (other.viewer, other.scope, other.thread_id) == (settings.chm_local_user, Scope("someone-else"), theirs)
 
 
 def test_analytics_charts_and_console(settings: Settings) -> None:

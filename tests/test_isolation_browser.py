@@ -40,7 +40,16 @@ def test_users_cannot_reach_each_others_conversations(server: str) -> None:
         alice.wait_for_function("() => window.location.search.includes('thread=')", timeout=30_000)
         thread_id = parse_qs(urlparse(alice.url).query)["thread"][0]
 
+        alice.goto(f"{server}/conversations")
+        link = alice.get_by_role("link", name="Export all matching")
+        expect(link).to_be_visible(timeout=60_000)
+        href = link.get_attribute("href")
+        assert "columns of table system.one" in alice.request.get(f"{server}{href}").text()
+
         bob = as_user("bob")
+        stolen = bob.request.get(f"{server}{href}")  # alice's export link, fetched as bob: refused, nothing leaks
+        assert stolen.status == 403 and "another user" in stolen.text()
+        assert "system.one" not in stolen.text()
         bob.goto(f"{server}/chat?thread={thread_id}")
         expect(bob.get_by_text("does not exist", exact=False).first).to_be_visible(timeout=60_000)
         assert bob.get_by_text("1 columns", exact=False).count() == 0
