@@ -39,6 +39,8 @@ from chstore.names import validate_table_name
 log = logging.getLogger(__name__)
 
 WRITE_SETTINGS = {"async_insert": 1, "wait_for_async_insert": 1}
+READ_SETTINGS = {"max_result_rows": 0, "result_overflow_mode": "throw"}
+"""Store reads are never cut at the dashboard's row cap: a truncated thread or id list would lose messages."""
 DELETE_BAND = 1 << 62
 """Tombstone versions are `DELETE_BAND | tick`: above any live version (ticks are nanoseconds, < 2**62)."""
 
@@ -125,6 +127,21 @@ def tombstone_row(user_id: str, thread_id: str, message_id: str, version: int) -
     return [user_id, "message", thread_id, message_id, 0, "", "", "", "", "", _EPOCH, _EPOCH, 0, version, 1]
 
 
+def _thread(user_id: str, thread_id: str, rows: list[tuple]) -> Thread | None:
+    """A Thread from its latest rows (`store/get_thread` columns), None when missing or its latest row is a tombstone."""
+    head = next((r for r in rows if r[0] == "thread"), None)
+    if head is None or head[10]:
+        return None
+    live = sorted((r for r in rows if r[0] == "message" and not r[10]), key=lambda r: r[2])
+    messages = [
+        Message(role=role, content=content, id=mid, name=name, created_at=_utc(created),
+                metadata=json.loads(meta or "{}"))
+        for _, mid, _, role, name, _, content, meta, created, _, _ in live
+    ]
+    _, _, _, _, _, title, _, metadata, created_at, updated_at, _ = head
+    return Thread(thread_id, title, _utc(created_at), _utc(updated_at), messages, json.loads(metadata or "{}"), user_id)
+
+
 class ClickHouseStore:
     """Conversation store on ClickHouse (embedded engine or a server)."""
 
@@ -205,7 +222,8 @@ class ClickHouseStore:
         self._ensure()
         try:
             return self.conn.query_rows(
-                sqlfiles.load(f"store/{name}"), {"db": self.database, "table": self.table, **params}
+                sqlfiles.load(f"store/{name}"), {"db": self.database, "table": self.table, **params},
+                settings=READ_SETTINGS,
             )
         except UnavailableError as exc:
             raise StorageError(f"conversation store unavailable ({exc.name}): {exc}") from exc
@@ -285,19 +303,20 @@ class ClickHouseStore:
         check_user(user_id)
         check_thread(thread_id)
         rows = self._rows("get_thread", {"user_id": user_id, "thread_id": thread_id})
-        head = next((r for r in rows if r[0] == "thread"), None)
-        if head is None or head[10]:
-            return None
-        live = sorted((r for r in rows if r[0] == "message" and not r[10]), key=lambda r: r[2])
-        messages = [
-            Message(role=role, content=content, id=mid, name=name, created_at=_utc(created),
-                    metadata=json.loads(meta or "{}"))
-            for _, mid, _, role, name, _, content, meta, created, _, _ in live
-        ]
-        _, _, _, _, _, title, _, metadata, created_at, updated_at, _ = head
-        return Thread(
-            thread_id, title, _utc(created_at), _utc(updated_at), messages, json.loads(metadata or "{}"), user_id
-        )
+        return _thread(user_id, thread_id, rows)
+
+    def get_threads(self, user_id: str, thread_ids: list[str]) -> list[Thread]:
+        """Several of the user's threads in one read, in the order asked; missing or deleted ones are left out."""
+        check_user(user_id)
+        for tid in thread_ids:
+            check_thread(tid)
+        if not thread_ids:
+            return []
+        by_thread: dict[str, list[tuple]] = {}
+        for row in self._rows("get_threads", {"user_id": user_id, "thread_ids": list(thread_ids)}):
+            by_thread.setdefault(row[0], []).append(row[1:])
+        found = (_thread(user_id, tid, by_thread.get(tid, [])) for tid in dict.fromkeys(thread_ids))
+        return [thread for thread in found if thread is not None]
 
     def _summaries(self, rows: list[tuple], user_id: str) -> list[ThreadSummary]:
         return [ThreadSummary(tid, title, _utc(c), _utc(u), int(n), user_id) for tid, title, c, u, n in rows]

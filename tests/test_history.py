@@ -239,23 +239,35 @@ def test_exports_in_every_format(seeded: tuple) -> None:
     assert export.file_name("what is: running?", "Markdown") == "what-is-running.md"
 
 
-def test_export_streams_one_conversation_at_a_time(seeded: tuple) -> None:
+def test_export_streams_a_batch_at_a_time(seeded: tuple) -> None:
     store, _ = seeded
-    fetched: list[str] = []
-    original = store.get_thread
+    fetched: list[list[str]] = []
+    original = store.get_threads
 
-    def counting(user: str, thread_id: str) -> object:
-        fetched.append(thread_id)
-        return original(user, thread_id)
+    def counting(user: str, thread_ids: list[str]) -> object:
+        fetched.append(list(thread_ids))
+        return original(user, thread_ids)
 
-    store.get_thread = counting  # type: ignore[method-assign]
+    store.get_threads = counting  # type: ignore[method-assign]
     rows = ThreadBrowser(store).iter_rows(Scope("alice"), Filters(), page_size=1)
-    stream = export.chunks(export.threads_of(store, rows), "JSONL")
+    stream = export.chunks(export.threads_of(store, rows, batch=2), "JSONL")
     first = next(stream)
-    assert len(fetched) == 1 and json.loads(first)["id"] == fetched[0]
+    assert len(fetched) == 1 and len(fetched[0]) == 2 and json.loads(first)["id"] == fetched[0][0]
     with export.deferred(lambda: stream)() as handle:
         rest = handle.read().decode()
-    assert len(fetched) == 4 and len(rest.splitlines()) == 3
+    assert [len(ids) for ids in fetched] == [2, 2] and len(rest.splitlines()) == 3
+
+
+def test_export_reads_one_by_one_from_a_store_without_batches(seeded: tuple) -> None:
+    store, _ = seeded
+    rows = list(ThreadBrowser(store).iter_rows(Scope("alice"), Filters()))
+    one_by_one = MemoryStore()
+    for row in rows:
+        thread = store.get_thread("alice", row.thread_id)
+        one_by_one.create_thread("alice", title=thread.title, thread_id=thread.id)
+        one_by_one.append("alice", thread.id, thread.messages)
+    assert not hasattr(one_by_one, "get_threads")
+    assert [t.id for t in export.threads_of(one_by_one, rows)] == [r.thread_id for r in rows]
 
 
 def test_memory_store_falls_back_to_the_store_api() -> None:

@@ -228,3 +228,34 @@ def test_old_two_table_layout_is_moved_over_and_kept(conn: Connection, table_nam
     names = [k[0] for k in kept]
     assert len(names) == 2 and names[0] == f"{table}_messages" and names[1].startswith(f"{table}_old_threads_")
     ClickHouseStore(conn, table_name, auto_create=True).create_schema()  # idempotent once moved
+
+
+def test_get_threads_reads_a_batch_in_the_order_asked(store: ClickHouseStore) -> None:
+    ids = [store.create_thread("alice", title=f"t{n}") for n in range(4)]
+    for n, tid in enumerate(ids):
+        store.append("alice", tid, [Message(role="user", content=f"q{n}"), Message(role="assistant", content=f"a{n}")])
+    store.delete_thread("alice", ids[1])
+    theirs = store.create_thread("bob")
+    got = store.get_threads("alice", [ids[3], ids[1], "missing", theirs, ids[0], ids[3]])
+    assert [t.id for t in got] == [ids[3], ids[0]]
+    assert got[0] == store.get_thread("alice", ids[3])
+    assert [m.content for m in got[1].messages] == ["q0", "a0"]
+    assert store.get_threads("alice", []) == []
+    with pytest.raises(ValidationError):
+        store.get_threads("", [ids[0]])
+
+
+def test_reads_are_not_cut_at_the_dashboards_row_cap(conn: Connection, table_name: str) -> None:
+    capped = Connection(conn.label, conn.client, conn.embedded, max_result_rows=5)
+    store = ClickHouseStore(capped, table_name, auto_create=True)
+    tid = store.create_thread("alice")
+    store.append("alice", tid, [Message(role="user", content=f"m{i}") for i in range(12)])
+    assert len(store.get_thread("alice", tid).messages) == 12
+    assert len(store.get_threads("alice", [tid])[0].messages) == 12
+    others = [store.create_thread("alice") for _ in range(7)]
+    assert len(store.list_threads("alice", limit=50)) == 8
+    assert store.delete_all("alice") == 8 and store.get_thread("alice", others[0]) is None
+    leftover = conn.query_rows(
+        "SELECT count() FROM {d:Identifier}.{t:Identifier} FINAL WHERE kind = 'message'",
+        {"d": store.database, "t": store.table})[0][0]
+    assert leftover == 0  # every message of every thread got its tombstone
