@@ -15,7 +15,7 @@ from assistant import history
 from assistant.builtin import BuiltinAssistant
 from assistant.history import ChatState
 from assistant.llm import LLMAssistant
-from assistant.tools import ToolRun, build_tools, new_id, run_tool
+from assistant.tools import Tool, ToolRun, build_tools, new_id, run_tool
 from assistant.turn import Turn
 from chstore import ConversationStore, Message
 from chstore.errors import ChStoreError
@@ -38,9 +38,15 @@ LOCAL_KEY = "chat-threads"
 """Key of this browser's conversations in localStorage (the `local` store)."""
 
 
+@st.cache_resource(show_spinner=False)
+def _shared_tools(_settings: Settings, control_actions: bool) -> dict[str, Tool]:
+    """The tools, built once per process and per control-actions setting (nothing changes them after building)."""
+    return build_tools(_settings)
+
+
 def make_answerer(settings: Settings, conn: Any) -> BuiltinAssistant | LLMAssistant:
     """The LLM assistant when an API key is configured, else the built-in one."""
-    tools = build_tools(settings)
+    tools = _shared_tools(settings, settings.chm_enable_control_actions)
     if settings.llm_api_key is not None and settings.llm_api_key.get_secret_value():
         return LLMAssistant(conn, tools, settings, server=getattr(conn, "label", ""))
     return BuiltinAssistant(conn, tools)
