@@ -87,8 +87,8 @@ def _runner(ttl: int) -> Callable[..., Result | Missing]:
     10,000-row result costs ~0.2 s to unpickle), and the figure and table built from it are kept with it.
     """
 
-    def fetch(host_index: int, name: str, values: tuple, start: datetime, end: datetime, hide_own: bool,
-              cluster: str | None) -> Result | Missing:
+    def fetch(host_index: int, name: str, values: tuple, start: datetime | None, end: datetime | None,
+              hide_own: bool, cluster: str | None) -> Result | Missing:
         panel = PANELS[name]
         try:
             frame = run_panel(context.get_connection(host_index), panel, dict(values), start=start, end=end,
@@ -112,10 +112,12 @@ def clear_results() -> None:
 
 
 def _result(panel: Panel, values: dict[str, Any] | None) -> Result | Missing:
-    start, end = window_bounds()
+    """The cached Result; its key holds only the sidebar choices the panel's SQL reads, so the rest share it."""
+    start, end = window_bounds() if panel.implicit & {"start", "end", "step"} else (None, None)
     return _runner(panel.ttl)(
         context.current_host_index(), panel.name, tuple(sorted((values or {}).items())), start, end,
-        context.hide_own_queries(), context.current_cluster() if panel.cluster_sql else None,
+        context.hide_own_queries() if "hide_own" in panel.implicit else True,
+        context.current_cluster() if panel.cluster_sql else None,
     )
 
 

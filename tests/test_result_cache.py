@@ -16,8 +16,9 @@ from dashboard.catalog import PANELS
 from dashboard.render import clear_results, prepare
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-# The overview's "At a glance" panel is the only query of that page reading both of these tables.
-KPI_TABLES = ["system.processes", "system.disks"]
+# Two overview panels, told apart in query_log by a word only their SQL has: the KPIs read the own-queries toggle but
+# not the window; the CPU chart reads the window but not the toggle.
+MARKS = {"kpis": "failed_today", "cpu": "ProfileEvent_OSCPUVirtualTimeMicroseconds"}
 
 
 @pytest.fixture(autouse=True)
@@ -40,34 +41,38 @@ def _session(window: tuple[datetime, datetime], *, hide_own: bool = True) -> App
     return at
 
 
-def _kpi_runs(conn: Connection, since: datetime) -> int:
+def _runs(conn: Connection, since: datetime) -> dict[str, int]:
+    """How many times each marked panel's query ran since `since` (the app's own queries, from query_log)."""
     conn.command("SYSTEM FLUSH LOGS")
-    rows = conn.query_rows(
-        "SELECT count() FROM merge('system', '^query_log') WHERE type = 'QueryFinish' "
-        "AND event_time_microseconds >= {since:DateTime64(6)} AND hasAll(tables, {tables:Array(String)})",
-        {"since": since, "tables": KPI_TABLES},
-    )
-    return int(rows[0][0])
+    counted = {}
+    for panel, mark in MARKS.items():
+        rows = conn.query_rows(
+            "SELECT count() FROM merge('system', '^query_log') WHERE type = 'QueryFinish' AND log_comment = 'chmonitor' "
+            "AND event_time_microseconds >= {since:DateTime64(6)} AND position(query, {mark:String}) > 0",
+            {"since": since, "mark": mark}, settings={"log_comment": "chm-test-counter"},
+        )
+        counted[panel] = int(rows[0][0])
+    return counted
 
 
-def test_sessions_share_a_panel_result_and_the_key_separates_what_differs(conn: Connection) -> None:
+def test_sessions_share_a_panel_result_keyed_by_what_its_sql_reads(conn: Connection) -> None:
     since = datetime.now(UTC).replace(tzinfo=None)
     end = datetime.now(UTC).replace(microsecond=0)
     window = (end - timedelta(hours=1), end)
 
     _session(window)
-    assert _kpi_runs(conn, since) == 1
-    _session(window)  # another session, same question: served from the shared result
-    assert _kpi_runs(conn, since) == 1
+    assert _runs(conn, since) == {"kpis": 1, "cpu": 1}
+    _session(window)  # another session, same question: both served from the shared results
+    assert _runs(conn, since) == {"kpis": 1, "cpu": 1}
 
-    _session(window, hide_own=False)  # the own-queries toggle changes the answer, so it is asked again
-    assert _kpi_runs(conn, since) == 2
-    _session((window[0] - timedelta(hours=1), end))  # so does another range
-    assert _kpi_runs(conn, since) == 3
+    _session(window, hide_own=False)  # the toggle changes the KPIs' answer only
+    assert _runs(conn, since) == {"kpis": 2, "cpu": 1}
+    _session((window[0] - timedelta(hours=1), end))  # another range changes the chart's answer only
+    assert _runs(conn, since) == {"kpis": 2, "cpu": 2}
 
     clear_results()  # once the TTL has run out, the next view asks the server again
     _session(window)
-    assert _kpi_runs(conn, since) == 4
+    assert _runs(conn, since) == {"kpis": 3, "cpu": 3}
 
 
 def test_prepare_builds_what_each_kind_of_panel_draws() -> None:
@@ -78,3 +83,9 @@ def test_prepare_builds_what_each_kind_of_panel_draws() -> None:
     assert table.figure is None and table.table["table"].tolist() == ["/table-detail?database=db&table=t+1"]
     assert rows["table"].tolist() == ["t 1"], "the fetched rows stay as the server sent them"
     assert prepare(PANELS["merges_performance"], rows.iloc[:0]).table is None
+
+
+def test_implicit_parameters_are_read_from_the_sql() -> None:
+    assert PANELS["overview_cpu_cores"].implicit == {"start", "end", "step"}
+    assert PANELS["overview_kpis"].implicit == {"hide_own", "tag"}
+    assert PANELS["databases"].implicit == frozenset()
