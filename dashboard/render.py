@@ -99,7 +99,10 @@ def _runner(ttl: int) -> Callable[..., Result | Missing]:
             if getattr(exc, "name", None) in MISSING_NAMES:
                 return Missing(exc.name, str(exc))
             raise
-        return prepare(panel, frame)
+        try:
+            return prepare(panel, frame)
+        except KeyError as exc:  # a KeyError leaving the cached call must mean the cache race (see _result)
+            raise ValueError(f"panel {name}: its result has no column {exc}") from exc
 
     fetch.__qualname__ = fetch.__name__ = f"fetch_ttl_{ttl}"
     return st.cache_resource(ttl=ttl, show_spinner=False, max_entries=1000)(fetch)
@@ -114,11 +117,22 @@ def clear_results() -> None:
 def _result(panel: Panel, values: dict[str, Any] | None) -> Result | Missing:
     """The cached Result; its key holds only the sidebar choices the panel's SQL reads, so the rest share it."""
     start, end = window_bounds() if panel.implicit & {"start", "end", "step"} else (None, None)
-    return _runner(panel.ttl)(
-        context.current_host_index(), panel.name, tuple(sorted((values or {}).items())), start, end,
-        context.hide_own_queries() if "hide_own" in panel.implicit else True,
-        context.current_cluster() if panel.cluster_sql else None,
-    )
+    key = (context.current_host_index(), panel.name, tuple(sorted((values or {}).items())), start, end,
+           context.hide_own_queries() if "hide_own" in panel.implicit else True,
+           context.current_cluster() if panel.cluster_sql else None)
+    return call_cached(_runner(panel.ttl), *key)
+
+
+def call_cached(cached: Callable[..., Any], *args: Any) -> Any:
+    """Call an `st.cache_resource` function with a TTL, asking again if its entry expired while being read.
+
+    Streamlit 1.67's cache_resource tests `key in cache` and then reads `cache[key]`; an entry whose TTL ends
+    between the two raises KeyError (seen under load with 5 s TTLs). Asked again, the entry is simply missing.
+    """
+    try:
+        return cached(*args)
+    except KeyError:
+        return cached(*args)
 
 
 def fetch_panel(panel: Panel, values: dict[str, Any] | None = None) -> pd.DataFrame | Missing:

@@ -8,12 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
+from streamlit.runtime.caching import cache_utils
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from chstore.connection import Connection
 from dashboard.catalog import PANELS
-from dashboard.render import clear_results, prepare
+from dashboard.render import call_cached, clear_results, prepare
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 # Two overview panels, told apart in query_log by a word only their SQL has: the KPIs read the own-queries toggle but
@@ -89,3 +90,23 @@ def test_implicit_parameters_are_read_from_the_sql() -> None:
     assert PANELS["overview_cpu_cores"].implicit == {"start", "end", "step"}
     assert PANELS["overview_kpis"].implicit == {"hide_own", "tag"}
     assert PANELS["databases"].implicit == frozenset()
+
+
+def test_an_entry_expiring_while_it_is_read_is_fetched_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit's cache_resource checks an entry, then reads it; if its TTL ends in between, it is asked again."""
+    now = [1000.0]
+    scripted: list[float] = []
+    monkeypatch.setattr(cache_utils, "TTLCACHE_TIMER", lambda: scripted.pop(0) if scripted else now[0])
+    st.cache_resource.clear()  # caches made from here on read the clock above
+    computed = []
+
+    @st.cache_resource(ttl=5)
+    def answer(question: str) -> str:
+        computed.append(question)
+        return f"{question}@{now[0]:g}"
+
+    assert call_cached(answer, "q") == "q@1000"
+    now[0] = 1005.001
+    scripted[:] = [1004.999]  # the membership test still sees the entry fresh; the read right after sees it expired
+    assert call_cached(answer, "q") == "q@1005"
+    assert computed == ["q", "q"]
