@@ -8,14 +8,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pandas as pd
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from assistant import history
 from assistant.builtin import BuiltinAssistant
 from assistant.history import ChatState
 from assistant.llm import LLMAssistant
-from assistant.tools import ToolRun, build_tools, new_id, run_tool
+from assistant.tools import Tool, ToolRun, build_tools, new_id, run_tool
 from assistant.turn import Turn
 from chstore import ConversationStore, Message
 from chstore.errors import ChStoreError
@@ -38,16 +38,38 @@ LOCAL_KEY = "chat-threads"
 """Key of this browser's conversations in localStorage (the `local` store)."""
 
 
+@st.cache_resource(show_spinner=False)
+def _shared_tools(_settings: Settings, control_actions: bool) -> dict[str, Tool]:
+    """The tools, built once per process and per control-actions setting (nothing changes them after building)."""
+    return build_tools(_settings)
+
+
 def make_answerer(settings: Settings, conn: Any) -> BuiltinAssistant | LLMAssistant:
     """The LLM assistant when an API key is configured, else the built-in one."""
-    tools = build_tools(settings)
+    tools = _shared_tools(settings, settings.chm_enable_control_actions)
     if settings.llm_api_key is not None and settings.llm_api_key.get_secret_value():
         return LLMAssistant(conn, tools, settings, server=getattr(conn, "label", ""))
     return BuiltinAssistant(conn, tools)
 
 
 # --- rendering --------------------------------------------------------------------------------
-def chart_for(run: ToolRun) -> Any | None:
+def _lines(frame: pd.DataFrame, x: str, ys: list[str]) -> go.Figure:
+    """One line per y column, laid out as plotly express draws a wide frame (built directly: px costs ~5x more)."""
+    traces = [go.Scatter(x=frame[x], y=frame[y], name=y, mode="lines", legendgroup=y, showlegend=True,
+                         hovertemplate=f"variable={y}<br>{x}=%{{x}}<br>value=%{{y}}<extra></extra>") for y in ys]
+    return go.Figure(traces, layout={"xaxis": {"title": {"text": x}}, "yaxis": {"title": {"text": "value"}},
+                                     "legend": {"title": {"text": "variable"}, "tracegroupgap": 0},
+                                     "margin": {"t": 60}})
+
+
+def _bars(frame: pd.DataFrame, x: str, y: str) -> go.Figure:
+    """Bars of one y column, laid out as plotly express draws them."""
+    trace = go.Bar(x=frame[x], y=frame[y], showlegend=False, hovertemplate=f"{x}=%{{x}}<br>{y}=%{{y}}<extra></extra>")
+    return go.Figure([trace], layout={"xaxis": {"title": {"text": x}}, "yaxis": {"title": {"text": y}},
+                                      "legend": {"tracegroupgap": 0}, "margin": {"t": 60}, "barmode": "relative"})
+
+
+def chart_for(run: ToolRun) -> go.Figure | None:
     """A plotly figure for a time series or ranking result, else None."""
     frame = run.frame
     if frame is None or len(frame) < 2:
@@ -56,24 +78,24 @@ def chart_for(run: ToolRun) -> Any | None:
     x, ys = hint.get("x"), [y for y in hint.get("y", []) if y in frame.columns]
     if x in frame.columns and ys:
         if hint.get("kind") == "bar":
-            return px.bar(frame, x=x, y=ys[0])
+            return _bars(frame, x, ys[0])
         data = frame.copy()
         if data[x].dtype == object:
             parsed = pd.to_datetime(data[x], errors="coerce", utc=True)
             data[x] = parsed if parsed.notna().all() else data[x]
-        return px.line(data, x=x, y=ys)
+        return _lines(data, x, ys)
     first = frame.columns[0]
     numeric = [c for c in frame.columns[1:] if pd.api.types.is_numeric_dtype(frame[c])]
     if not numeric:
         return None
     series = frame[first]
     if pd.api.types.is_datetime64_any_dtype(series):
-        return px.line(frame, x=first, y=numeric[:3])
+        return _lines(frame, first, numeric[:3])
     if series.dtype == object:
         parsed = pd.to_datetime(series, errors="coerce", utc=True)
         if parsed.notna().all() and series.astype(str).str.match(r"^\d{4}-\d{2}-\d{2}").all():
             data = frame.assign(**{first: parsed})
-            return px.line(data, x=first, y=numeric[:3])
+            return _lines(data, first, numeric[:3])
     return None
 
 

@@ -41,6 +41,7 @@ class Stats:
     """Latencies (seconds) and errors gathered by all sessions."""
 
     latencies: list[float] = field(default_factory=list)
+    by_view: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     chats: int = 0
 
@@ -78,6 +79,8 @@ class Session:
 
     async def run(self, page_hash: str = "", page_name: str = "", widget: tuple[str, str] | None = None) -> None:
         """Send one rerun (a page view or a chat message) and wait for the script to finish."""
+        view = next((path for path, known in self.pages.items() if known == page_hash), page_name or "?")
+        view += " (question)" if widget else ""
         msg = BackMsg()
         msg.rerun_script.query_string = ""
         msg.rerun_script.page_script_hash = page_hash
@@ -104,7 +107,9 @@ class Session:
                     self.chat_input_id = element.chat_input.id
             elif kind == "script_finished" and fwd.script_finished in FINISHED_OK:
                 break
-        self.stats.latencies.append(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        self.stats.latencies.append(elapsed)
+        self.stats.by_view.setdefault(view, []).append(elapsed)
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -158,6 +163,13 @@ def start_app(port: int, data_dir: str) -> subprocess.Popen:
     raise RuntimeError("the app did not become healthy within 60 s")
 
 
+def slowest_views(by_view: dict[str, list[float]], top: int = 5) -> list[dict[str, object]]:
+    """The views with the highest mean latency: where the time goes (a question, a cold page...)."""
+    rows = [{"view": view, "requests": len(times), "mean_s": round(statistics.fmean(times), 3),
+             "max_s": round(max(times), 3)} for view, times in by_view.items()]
+    return sorted(rows, key=lambda row: -row["mean_s"])[:top]
+
+
 async def drive(url: str, sessions: int, seconds: float, chat_every: int, think: float,
                 pid: int | None) -> dict[str, object]:
     stats = Stats()
@@ -189,6 +201,7 @@ async def drive(url: str, sessions: int, seconds: float, chat_every: int, think:
         "max_s": round(lat[-1], 3) if lat else None,
         "mean_s": round(statistics.fmean(lat), 3) if lat else None,
         "server_rss_peak_mb": round(peak, 1),
+        "slowest_views": slowest_views(stats.by_view),
         "target": {"errors": 0, "p95_s": 2.0},
         "meets_target": bool(lat) and not stats.errors and pct(0.95) <= 2.0,
     }

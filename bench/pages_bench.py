@@ -41,11 +41,6 @@ Connection.query_df = _counting(Connection.query_df)
 Connection.command = _counting(Connection.command)
 
 
-def _clear_panel_caches() -> None:
-    for ttl in {panel.ttl for panel in render.PANELS.values()}:
-        render._runner(ttl).clear()
-
-
 def _load(at: AppTest, script: str) -> tuple[float, int]:
     SENT["queries"] = 0
     started = time.perf_counter()
@@ -66,7 +61,7 @@ def main() -> None:
     at.run()
     results = []
     for key, page in PAGES.items():
-        _clear_panel_caches()
+        render.clear_results()
         cold_s, cold_queries = _load(at, page.script)
         warm_s, warm_queries = _load(at, page.script)
         row = {"page": key, "panels": len(page.panel_names), "cold_s": round(cold_s, 3), "warm_s": round(warm_s, 3),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from chstore.errors import ReadOnlyViolation
@@ -153,6 +154,12 @@ def check(sql: Any) -> str:
     """Return the statement (without a trailing `;`) if it is one read-only statement; else raise ReadOnlyViolation."""
     if not isinstance(sql, str) or not sql.strip():
         raise ReadOnlyViolation("empty statement: write one SELECT, WITH, SHOW, DESCRIBE or EXPLAIN query")
+    return _check_text(sql)
+
+
+@lru_cache(maxsize=512)
+def _check_text(sql: str) -> str:
+    """`check` of a non-empty text; remembered, since the app's own statements are checked on every run."""
     tokens = tokenize(sql)
     if not tokens:
         raise ReadOnlyViolation("the statement is only comments: write one SELECT, WITH, SHOW, DESCRIBE or EXPLAIN")

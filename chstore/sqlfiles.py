@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Mapping
+from functools import cache, lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):([^{}]+)\}")
@@ -19,9 +21,10 @@ def load(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def placeholders(sql: str) -> dict[str, str]:
-    """The `{name:Type}` parameters a statement declares, name → ClickHouse type."""
-    return {name: typ.strip() for name, typ in _PLACEHOLDER.findall(sql)}
+@lru_cache(maxsize=1024)
+def placeholders(sql: str) -> Mapping[str, str]:
+    """The `{name:Type}` parameters a statement declares, name → ClickHouse type (read-only; parsed once per text)."""
+    return MappingProxyType({name: typ.strip() for name, typ in _PLACEHOLDER.findall(sql)})
 
 
 def all_names() -> list[str]:

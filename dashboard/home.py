@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chstore import sqlfiles
 from chstore.errors import ChStoreError
 from dashboard import context
+from dashboard.catalog import PANELS
 from dashboard.frame import ensure_router
+from dashboard.render import Missing, fetch_panel
 
 
 def format_uptime(seconds: int) -> str:
@@ -30,10 +31,12 @@ def render_home() -> None:
         hosts = ", ".join(f"{label} ({url})" for label, url in zip(settings.host_labels, settings.hosts, strict=True))
         st.markdown(f"**Engine:** ClickHouse server(s): {hosts}")
     try:
-        frame = context.get_connection().query_df(sqlfiles.load("home/server_info"))
+        frame = fetch_panel(PANELS["server_info"])  # cached like any panel: shared by every session for seconds
     except ChStoreError as exc:
+        frame = Missing(getattr(exc, "name", None), str(exc))
+    if isinstance(frame, Missing):
         st.error(
-            f"ClickHouse is not reachable or failed: {exc}\n\n"
+            f"ClickHouse is not reachable or failed: {frame.message}\n\n"
             "Check CLICKHOUSE_HOST, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD; the page retries on every refresh."
         )
     else:

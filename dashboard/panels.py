@@ -102,6 +102,12 @@ class Panel:
         """The declared parameter called `name`, if any."""
         return next((p for p in self.params if p.name == name), None)
 
+    @property
+    def implicit(self) -> frozenset[str]:
+        """The implicit parameters (`WINDOW_PARAMS`) its SQL reads: what of the sidebar can change its answer."""
+        used = {name for sql in self.sql_files for name in sqlfiles.placeholders(sqlfiles.load(sql))}
+        return frozenset(used & set(WINDOW_PARAMS))
+
 
 def bucket_seconds(start: datetime, end: datetime, points: int = 120) -> int:
     """A round bucket size giving about `points` points over the window (for `WITH FILL ... STEP`)."""

@@ -9,6 +9,7 @@ import functools
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -54,33 +55,90 @@ def window_bounds() -> tuple[datetime, datetime]:
     return start.astimezone(UTC).replace(tzinfo=None), end.astimezone(UTC).replace(tzinfo=None)
 
 
-@functools.cache
-def _runner(ttl: int) -> Callable[..., pd.DataFrame | Missing]:
-    """A `st.cache_data` function with this TTL (one per distinct TTL, each with its own cache)."""
+@dataclass(frozen=True)
+class Result:
+    """A panel's rows and what drawing them needs (figure or linked table), built once per cached result.
 
-    def fetch(host_index: int, name: str, values: tuple, start: datetime, end: datetime, hide_own: bool,
-              cluster: str | None) -> pd.DataFrame | Missing:
+    One Result is shared by every session that asks the same question within the TTL, so nothing may change it:
+    readers get `frame` through `fetch_panel` (a copy-on-write view) and the renderer only reads the rest.
+    """
+
+    frame: pd.DataFrame
+    figure: go.Figure | None = None
+    table: pd.DataFrame | None = None
+
+
+def prepare(panel: Panel, frame: pd.DataFrame) -> Result:
+    """Build what drawing a panel's rows needs: the plotly figure of a chart, the link columns of a table."""
+    if frame.empty:
+        return Result(frame)
+    if panel.kind in ("line", "area", "bar"):
+        return Result(frame, figure=_figure(panel, frame))
+    if panel.kind in ("kpi", "text"):
+        return Result(frame)
+    return Result(frame, table=_linked(panel, frame))
+
+
+@functools.cache
+def _runner(ttl: int) -> Callable[..., Result | Missing]:
+    """A process-wide cache of panel results with this TTL (one per distinct TTL), shared by every session.
+
+    `st.cache_resource`, not `st.cache_data`: a hit hands out the stored object instead of unpickling a copy (a
+    10,000-row result costs ~0.2 s to unpickle), and the figure and table built from it are kept with it.
+    """
+
+    def fetch(host_index: int, name: str, values: tuple, start: datetime | None, end: datetime | None,
+              hide_own: bool, cluster: str | None) -> Result | Missing:
+        panel = PANELS[name]
         try:
-            return run_panel(context.get_connection(host_index), PANELS[name], dict(values), start=start, end=end,
-                             hide_own=hide_own, cluster=cluster)
+            frame = run_panel(context.get_connection(host_index), panel, dict(values), start=start, end=end,
+                              hide_own=hide_own, cluster=cluster)
         except UnavailableError as exc:
             return Missing(exc.name, str(exc))
         except ChStoreError as exc:
             if getattr(exc, "name", None) in MISSING_NAMES:
                 return Missing(exc.name, str(exc))
             raise
+        try:
+            return prepare(panel, frame)
+        except KeyError as exc:  # a KeyError leaving the cached call must mean the cache race (see _result)
+            raise ValueError(f"panel {name}: its result has no column {exc}") from exc
 
     fetch.__qualname__ = fetch.__name__ = f"fetch_ttl_{ttl}"
-    return st.cache_data(ttl=ttl, show_spinner=False, max_entries=1000)(fetch)
+    return st.cache_resource(ttl=ttl, show_spinner=False, max_entries=1000)(fetch)
+
+
+def clear_results() -> None:
+    """Forget every cached panel result (as if each TTL had run out)."""
+    for ttl in {panel.ttl for panel in PANELS.values()}:
+        _runner(ttl).clear()
+
+
+def _result(panel: Panel, values: dict[str, Any] | None) -> Result | Missing:
+    """The cached Result; its key holds only the sidebar choices the panel's SQL reads, so the rest share it."""
+    start, end = window_bounds() if panel.implicit & {"start", "end", "step"} else (None, None)
+    key = (context.current_host_index(), panel.name, tuple(sorted((values or {}).items())), start, end,
+           context.hide_own_queries() if "hide_own" in panel.implicit else True,
+           context.current_cluster() if panel.cluster_sql else None)
+    return call_cached(_runner(panel.ttl), *key)
+
+
+def call_cached(cached: Callable[..., Any], *args: Any) -> Any:
+    """Call an `st.cache_resource` function with a TTL, asking again if its entry expired while being read.
+
+    Streamlit 1.67's cache_resource tests `key in cache` and then reads `cache[key]`; an entry whose TTL ends
+    between the two raises KeyError (seen under load with 5 s TTLs). Asked again, the entry is simply missing.
+    """
+    try:
+        return cached(*args)
+    except KeyError:
+        return cached(*args)
 
 
 def fetch_panel(panel: Panel, values: dict[str, Any] | None = None) -> pd.DataFrame | Missing:
     """A panel's result for the sidebar's host, window, cluster and own-queries choice (cached for `panel.ttl`)."""
-    start, end = window_bounds()
-    return _runner(panel.ttl)(
-        context.current_host_index(), panel.name, tuple(sorted((values or {}).items())), start, end,
-        context.hide_own_queries(), context.current_cluster() if panel.cluster_sql else None,
-    )
+    result = _result(panel, values)
+    return result if isinstance(result, Missing) else result.frame.copy(deep=False)
 
 
 def _unavailable(panel: Panel, missing: Missing) -> None:
@@ -102,16 +160,24 @@ def _link_url(template: str, row: pd.Series) -> str:
     return f"/{page}?" + urlencode({param: str(row[column]) for param, column in pairs})
 
 
-def _table(panel: Panel, frame: pd.DataFrame) -> None:
+def _linked(panel: Panel, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows as shown: each declared link column turned into the URL of the page it opens."""
+    linked = [(column, template) for column, template in panel.links.items() if column in frame.columns]
+    if not linked:
+        return frame
     frame = frame.copy()
-    config: dict[str, Any] = {}
-    for column, template in panel.links.items():
-        if column in frame.columns:
-            frame[column] = frame.apply(lambda row, t=template: _link_url(t, row), axis=1)
-            config[column] = st.column_config.LinkColumn(column, display_text=r"=([^&]*)$")
+    for column, template in linked:
+        frame[column] = frame.apply(lambda row, t=template: _link_url(t, row), axis=1)
+    return frame
+
+
+def _table(panel: Panel, frame: pd.DataFrame) -> None:
+    config = {column: st.column_config.LinkColumn(column, display_text=r"=([^&]*)$")
+              for column in panel.links if column in frame.columns}
     st.dataframe(frame, column_config=config, hide_index=True, width="stretch")
-    st.download_button("CSV", frame.to_csv(index=False).encode(), file_name=f"{panel.name}.csv", mime="text/csv",
-                       key=f"csv_{panel.name}")
+    # The CSV is made when the button is clicked, not on every rerun of every session.
+    st.download_button("CSV", lambda: frame.to_csv(index=False).encode(), file_name=f"{panel.name}.csv",
+                       mime="text/csv", key=f"csv_{panel.name}")
 
 
 def _format_metric(value: Any) -> str:
@@ -141,7 +207,8 @@ def _figure(panel: Panel, frame: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def _draw(panel: Panel, frame: pd.DataFrame) -> None:
+def _draw(panel: Panel, result: Result) -> None:
+    frame = result.frame
     if panel.kind == "kpi":
         row = frame.iloc[0]
         names = list(panel.y) or list(frame.columns)
@@ -149,14 +216,14 @@ def _draw(panel: Panel, frame: pd.DataFrame) -> None:
             column.metric(name.replace("_", " "), _format_metric(row[name].item() if hasattr(row[name], "item")
                                                                  else row[name]))
     elif panel.kind in ("line", "area", "bar"):
-        st.plotly_chart(_figure(panel, frame), width="stretch", key=f"chart_{panel.name}")
+        st.plotly_chart(result.figure, width="stretch", key=f"chart_{panel.name}")
     elif panel.kind == "text":
         row = frame.iloc[0]
         for name in panel.y or tuple(frame.columns):
             st.caption(name.replace("_", " "))
             st.code(str(row[name]), language="sql", wrap_lines=True)
     else:
-        _table(panel, frame)
+        _table(panel, result.table if result.table is not None else frame)
 
 
 def render_panel(name: str, values: dict[str, Any] | None = None, *, title: bool = True) -> pd.DataFrame | None:
@@ -166,7 +233,7 @@ def render_panel(name: str, values: dict[str, Any] | None = None, *, title: bool
         if title:
             st.markdown(f"**{panel.title}**", help=panel.description)
         try:
-            result = fetch_panel(panel, values)
+            result = _result(panel, values)
         except QueryTimeoutError as exc:
             st.warning(f"**{panel.title}** timed out: {exc} (setting CLICKHOUSE_MAX_EXECUTION_TIME)", icon="⏱️")
             return None
@@ -176,11 +243,11 @@ def render_panel(name: str, values: dict[str, Any] | None = None, *, title: bool
         if isinstance(result, Missing):
             _unavailable(panel, result)
             return None
-        if result.empty:
+        if result.frame.empty:
             st.caption("No rows in this window.")
-            return result
-        _draw(panel, result)
-        return result
+        else:
+            _draw(panel, result)
+        return result.frame.copy(deep=False)
 
 
 def _filter_widget(page: PageSpec, param: Param) -> Any:

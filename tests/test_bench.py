@@ -34,3 +34,4 @@ def test_load_bench_small_run() -> None:
     assert report["requests"] >= 4 and report["chat_turns"] >= 1
     assert report["errors"] == 0, report["error_samples"]
     assert report["p95_s"] > 0 and report["server_rss_peak_mb"] > 0
+    assert {"view", "requests", "mean_s", "max_s"} <= set(report["slowest_views"][0])

@@ -46,3 +46,25 @@ def test_every_page_opens_without_exception(server: str) -> None:
                 failures[path] = exceptions.first.inner_text()[:300]
         browser.close()
     assert failures == {}
+
+
+def test_a_panel_table_downloads_as_csv(server: str, tmp_path) -> None:  # noqa: ANN001
+    """The CSV is made when the button is clicked (deferred), and holds the rows the table shows."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(accept_downloads=True)
+        page.set_default_timeout(60_000)
+        page.goto(f"{server}/databases")
+        button = page.get_by_role("button", name="CSV", exact=True)
+        button.wait_for()
+        with page.expect_download() as info:
+            button.click()
+        assert info.value.suggested_filename == "databases.csv"
+        target = tmp_path / "databases.csv"
+        info.value.save_as(target)
+        lines = target.read_text(encoding="utf-8").splitlines()
+        browser.close()
+    assert lines[0] == "database,engine,tables,rows,bytes_on_disk,active_parts"
+    assert any(line.startswith("system,") for line in lines[1:])

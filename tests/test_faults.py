@@ -13,6 +13,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.frame import NAVIGATION
+from dashboard.render import clear_results
 from tests.chserver import ServerProcess
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -75,13 +76,13 @@ def test_pages_recover_when_the_server_comes_back_and_after_it_drops(server: Ser
     assert not at.exception and not at.error, errors(at)
 
     server.stop()  # mid-session: the cached connection now meets a dead host
-    st.cache_data.clear()
+    clear_results()  # the panel results expire
     at.run()
     assert not at.exception
     assert "unreachable" in errors(at).lower()
 
     server.start()
     time.sleep(RETRY + 0.2)
-    st.cache_data.clear()
+    clear_results()
     at.run()
     assert not at.exception and not at.error, errors(at)
