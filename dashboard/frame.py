@@ -96,16 +96,22 @@ def run_page(page: Any) -> None:
         _run_state.framed = False
 
 
+_left_legacy_mode = False
+
+
 def ensure_router() -> None:
     """Re-run through app.py when Streamlit ran a page script on its own.
 
     Streamlit keeps its legacy `pages/` directory mode until some run calls `st.navigation`; a first visit straight to
     `/some-page` would then run that script without the frame. Leaving that mode and re-running fixes it for good.
-    A page routed by app.py (`run_page`) never reruns here, so no click is ever lost to it.
+    A page routed by app.py (`run_page`) never reruns here, so no click is ever lost to it; and it happens once per
+    process at most (a test harness that runs page scripts alone resets the mode on every run).
     """
     if getattr(_run_state, "framed", False):
         return
-    if PagesManager.uses_pages_directory:
+    global _left_legacy_mode
+    if PagesManager.uses_pages_directory and not _left_legacy_mode:
+        _left_legacy_mode = True
         PagesManager.uses_pages_directory = False
         st.rerun()
 

@@ -14,7 +14,7 @@ from assistant.tools import ToolRun
 from assistant.ui import chart_for, render_messages
 from chstore import ConversationStore
 from chstore.errors import ChStoreError
-from dashboard import context
+from dashboard import context, frame
 from history import console, download, export
 from history.queries import ALL_USERS, EPOCH, FAR_FUTURE, Filters, Row, Scope, ThreadBrowser, analytics, scope_for
 
@@ -208,6 +208,7 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
 
 def render_conversations() -> None:
     """The Conversations page: filters, counts, keyset pages, export; or one conversation's transcript."""
+    frame.ensure_router()
     st.title("Conversations")
     viewer = _viewer()
     if viewer is None:
@@ -316,6 +317,7 @@ def _console(store: ConversationStore, scope: Scope, admin: bool) -> None:
 
 def render_analytics() -> None:
     """The History analytics page: charts over the conversation tables and the scoped SQL console."""
+    frame.ensure_router()
     st.title("History analytics")
     viewer = _viewer()
     if viewer is None:

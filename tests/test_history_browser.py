@@ -62,7 +62,9 @@ def test_find_open_export_delete(server: str, tmp_path: Path) -> None:
         page = browser.new_page(accept_downloads=True)
         page.set_default_timeout(60_000)
         expect.set_options(timeout=60_000)
-        page.goto(f"{server}/conversations")
+        page.goto(f"{server}/conversations")  # the first visit to a fresh server, straight to this page
+        expect(page.get_by_text("Time range", exact=True)).to_be_visible()  # app.py's frame ran, not pages/ alone
+        expect(page.get_by_test_id("stSidebarNav").get_by_text("Home", exact=True)).to_be_visible()
         search = page.get_by_label("Search titles and messages")
         search.fill(WORD)
         search.press("Enter")
