@@ -128,7 +128,7 @@ def tombstone_row(user_id: str, thread_id: str, message_id: str, version: int) -
 
 
 def _thread(user_id: str, thread_id: str, rows: list[tuple]) -> Thread | None:
-    """A Thread from its latest rows (`store/get_thread` columns), None when missing or its latest row is a tombstone."""
+    """A Thread from its latest rows (`store/get_threads` columns after thread_id), None when missing or deleted."""
     head = next((r for r in rows if r[0] == "thread"), None)
     if head is None or head[10]:
         return None
@@ -163,35 +163,37 @@ class ClickHouseStore:
     def create_schema(self) -> None:
         """Create the table if it does not exist (idempotent); moves data of the old two-table layout over."""
         try:
-            if self._columns() and LAYOUT_MARK not in self._columns():
-                self._migrate_layout()
+            columns = self._columns(self.table)
+            old = self._set_aside_old_layout() if columns and LAYOUT_MARK not in columns else None
             for sql, params in schema_statements(self.database, self.table, self.cluster, self.ttl_days):
                 self.conn.command(sql, params)
+            if old:
+                self._copy_old_layout(*old)
         except ChStoreError as exc:
             raise StorageError(f"could not create the conversation table {self.database}.{self.table}: {exc}") from exc
         self._ready = True
 
-    def _columns(self) -> set[str]:
-        rows = self.conn.query_rows(sqlfiles.load("store/table_columns"), {"database": self.database, "table": self.table})
+    def _columns(self, table: str) -> set[str]:
+        """The column names of a table of the store's database (empty when it does not exist)."""
+        rows = self.conn.query_rows(sqlfiles.load("store/table_columns"), {"database": self.database, "table": table})
         return {row[0] for row in rows}
 
-    def _migrate_layout(self) -> None:
-        """Move the old layout (`<table>` threads + `<table>_messages`) into the one table; the old ones are kept."""
-        stamp = time.strftime("%Y%m%d%H%M%S")
-        old_threads = f"{self.table}_old_threads_{stamp}"
+    def _set_aside_old_layout(self) -> tuple[str, str]:
+        """Rename the old layout's thread table, freeing the name; returns (old thread table, old message table)."""
+        old_threads = f"{self.table}_old_threads_{time.strftime('%Y%m%d%H%M%S')}"
         old_messages = f"{self.table}_messages"
         log.warning("conversation table %s.%s has the old two-table layout: moving it aside to %s and copying it "
                     "and %s into the new table (the old tables are kept; drop them once satisfied)",
                     self.database, self.table, old_threads, old_messages)
         self.conn.command(sqlfiles.load("store/migrate_rename"),
                           {"db": self.database, "table": self.table, "old": old_threads})
-        for sql, params in schema_statements(self.database, self.table, self.cluster, self.ttl_days):
-            self.conn.command(sql, params)
+        return old_threads, old_messages
+
+    def _copy_old_layout(self, old_threads: str, old_messages: str) -> None:
+        """Copy every row of the old layout's tables (all versions, tombstones too) into the new table."""
         self.conn.command(sqlfiles.load("store/migrate_threads"),
                           {"db": self.database, "table": self.table, "old": old_threads})
-        found = self.conn.query_rows(sqlfiles.load("store/table_columns"),
-                                     {"database": self.database, "table": old_messages})
-        if found:
+        if self._columns(old_messages):
             self.conn.command(sqlfiles.load("store/migrate_messages"),
                               {"db": self.database, "table": self.table, "old": old_messages})
 
@@ -204,7 +206,7 @@ class ClickHouseStore:
             if self.auto_create:
                 self.create_schema()
                 return
-            columns = self._columns()
+            columns = self._columns(self.table)
             if not columns:
                 raise StorageError(
                     f"the conversation table {self.database}.{self.table} does not exist: set "
@@ -300,10 +302,8 @@ class ClickHouseStore:
 
     def get_thread(self, user_id: str, thread_id: str) -> Thread | None:
         """The thread with its messages in order, or None when missing, deleted or another user's."""
-        check_user(user_id)
         check_thread(thread_id)
-        rows = self._rows("get_thread", {"user_id": user_id, "thread_id": thread_id})
-        return _thread(user_id, thread_id, rows)
+        return next(iter(self.get_threads(user_id, [thread_id])), None)
 
     def get_threads(self, user_id: str, thread_ids: list[str]) -> list[Thread]:
         """Several of the user's threads in one read, in the order asked; missing or deleted ones are left out."""

@@ -14,7 +14,7 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):([^{}]+)\}")
 
 @cache
 def load(name: str) -> str:
-    """The text of `sql/<name>.sql` (e.g. `store/get_thread`); raises FileNotFoundError for an unknown name."""
+    """The text of `sql/<name>.sql` (e.g. `store/get_threads`); raises FileNotFoundError for an unknown name."""
     path = SQL_DIR / f"{name}.sql"
     if not path.is_file() or SQL_DIR not in path.resolve().parents:
         raise FileNotFoundError(f"no SQL file {name!r} under {SQL_DIR}")

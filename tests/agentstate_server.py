@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from chstore.agentstate import AgentStateClient, AgentStateStore
+from tests.standin import session_server
 
 ROLES = ("system", "user", "assistant", "tool")
 _ALPHABET = string.ascii_letters + string.digits + "_-"
@@ -271,24 +272,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle("DELETE")
 
 
-_lock = threading.Lock()
-_servers: list[AgentStateServer] = []
-
-
 def agentstate_server(request: pytest.FixtureRequest) -> AgentStateServer:
     """The session's AgentState stand-in, started on first use and shut down at the end of the session."""
-    with _lock:
-        if not _servers:
-            server = AgentStateServer()
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-
-            def stop() -> None:
-                server.shutdown()
-                server.server_close()
-
-            request.config.add_cleanup(stop)
-            _servers.append(server)
-        return _servers[0]
+    return session_server(request, AgentStateServer)
 
 
 def agentstate_store(request: pytest.FixtureRequest) -> AgentStateStore:

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from chstore.d1 import D1Client, D1Store
+from tests.standin import session_server
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 TOKEN = "test-token-" + uuid.uuid4().hex
@@ -113,24 +114,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(200, [result], [])
 
 
-_lock = threading.Lock()
-_servers: list[D1Server] = []
-
-
 def d1_server(request: pytest.FixtureRequest) -> D1Server:
     """The session's D1 stand-in, started on first use and shut down at the end of the session."""
-    with _lock:
-        if not _servers:
-            server = D1Server()
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-
-            def stop() -> None:
-                server.shutdown()
-                server.server_close()
-
-            request.config.add_cleanup(stop)
-            _servers.append(server)
-        return _servers[0]
+    return session_server(request, D1Server)
 
 
 def d1_client(request: pytest.FixtureRequest, database_id: str | None = None) -> D1Client:
