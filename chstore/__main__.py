@@ -193,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser."""
     parser = argparse.ArgumentParser(prog="python -m chstore", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("schema", help="print the DDL of the ClickHouse conversation tables").set_defaults(func=_schema)
+    sub.add_parser("schema", help="print the DDL of the ClickHouse conversation table").set_defaults(func=_schema)
     sub.add_parser("settings", help="print the settings table (Markdown)").set_defaults(func=_settings)
 
     threads = sub.add_parser("threads", help="list, show or delete threads")

@@ -179,12 +179,12 @@ class Settings(BaseSettings):
     clickhouse_agent_conversations_auto_create: bool | None = Field(
         None,
         validation_alias=_env("CLICKHOUSE_AGENT_CONVERSATIONS_AUTO_CREATE"),
-        description="Create the conversation tables on first write. Default: true on the embedded engine, false on a server.",
+        description="Create the conversation table on first write. Default: true on the embedded engine, false on a server.",
     )
     clickhouse_agent_conversations_cluster: str | None = Field(
         None,
         validation_alias=_env("CLICKHOUSE_AGENT_CONVERSATIONS_CLUSTER"),
-        description="Create the conversation tables `ON CLUSTER` this cluster with Replicated engines.",
+        description="Create the conversation table `ON CLUSTER` this cluster with Replicated engines.",
     )
     clickhouse_agent_conversations_ttl_days: int | None = Field(
         None,

@@ -1,4 +1,4 @@
-"""The read-only SQL console over the conversation tables, scoped to the viewer's rows unless they are an admin.
+"""The read-only SQL console over the conversation table, scoped to the viewer's rows unless they are an admin.
 
 A console query reads two names, `threads` and `messages`: CTEs (`sql/history/console_scope.sql`) holding the live
 rows in scope. Four locks keep a user to their own rows:
@@ -85,8 +85,8 @@ def check_scoped(sql: str, tables: dict[str, str]) -> str:
         named = any(b in name for b in base) if token.kind == "string" else any(name.startswith(b) for b in base)
         if named:
             raise ReadOnlyViolation(
-                "the conversation tables are read through `threads` and `messages` here (your rows only); "
-                "their underlying tables cannot be named"
+                "the conversation table is read through `threads` and `messages` here (your rows only); "
+                "it and tables named after it cannot be named"
             )
         if token.kind in ("word", "ident") and after is not None and after.text == "(" and (
             name in TABLE_FUNCTIONS or name.startswith("dict")

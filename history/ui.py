@@ -316,7 +316,7 @@ def _console(store: ConversationStore, scope: Scope, admin: bool) -> None:
 
 
 def render_analytics() -> None:
-    """The History analytics page: charts over the conversation tables and the scoped SQL console."""
+    """The History analytics page: charts over the conversation table and the scoped SQL console."""
     frame.ensure_router()
     st.title("History analytics")
     viewer = _viewer()
@@ -335,4 +335,4 @@ def render_analytics() -> None:
         _charts(store, scope, start, end)
         _console(store, scope, admin)
     except ChStoreError as exc:
-        st.error(f"Could not read the conversation tables: {exc}")
+        st.error(f"Could not read the conversation table: {exc}")
