@@ -38,9 +38,12 @@ from chstore.names import validate_table_name
 
 log = logging.getLogger(__name__)
 
-WRITE_SETTINGS = {"async_insert": 1, "wait_for_async_insert": 1}
+WRITE_SETTINGS = {"async_insert": 1, "wait_for_async_insert": 1, "max_threads": 1}
+"""One thread: an insert is a few rows, and handing them between threads cost more than writing them (store_bench)."""
 READ_SETTINGS = {"max_result_rows": 0, "result_overflow_mode": "throw"}
 """Store reads are never cut at the dashboard's row cap: a truncated thread or id list would lose messages."""
+KEY_READ_SETTINGS = {**READ_SETTINGS, "max_threads": 1}
+"""Reads of a few key ranges (one thread, one user's page): one thread plans and runs faster than a pool."""
 DELETE_BAND = 1 << 62
 """Tombstone versions are `DELETE_BAND | tick`: above any live version (ticks are nanoseconds, < 2**62)."""
 
@@ -127,6 +130,16 @@ def tombstone_row(user_id: str, thread_id: str, message_id: str, version: int) -
     return [user_id, "message", thread_id, message_id, 0, "", "", "", "", "", _EPOCH, _EPOCH, 0, version, 1]
 
 
+def latest_rows(rows: list[tuple], key: slice, version: int) -> dict[tuple, tuple]:
+    """The highest-version row per `row[key]` (unmerged versions of a row are read back, never FINAL-merged)."""
+    latest: dict[tuple, tuple] = {}
+    for row in rows:
+        ident = row[key]
+        if ident not in latest or row[version] > latest[ident][version]:
+            latest[ident] = row
+    return latest
+
+
 def _thread(user_id: str, thread_id: str, rows: list[tuple]) -> Thread | None:
     """A Thread from its latest rows (`store/get_threads` columns after thread_id), None when missing or deleted."""
     head = next((r for r in rows if r[0] == "thread"), None)
@@ -136,9 +149,9 @@ def _thread(user_id: str, thread_id: str, rows: list[tuple]) -> Thread | None:
     messages = [
         Message(role=role, content=content, id=mid, name=name, created_at=_utc(created),
                 metadata=json.loads(meta or "{}"))
-        for _, mid, _, role, name, _, content, meta, created, _, _ in live
+        for _, mid, _, role, name, _, content, meta, created, _, _, _ in live
     ]
-    _, _, _, _, _, title, _, metadata, created_at, updated_at, _ = head
+    _, _, _, _, _, title, _, metadata, created_at, updated_at, _, _ = head
     return Thread(thread_id, title, _utc(created_at), _utc(updated_at), messages, json.loads(metadata or "{}"), user_id)
 
 
@@ -220,12 +233,13 @@ class ClickHouseStore:
                 )
             self._ready = True
 
-    def _rows(self, name: str, params: dict[str, Any]) -> list[tuple]:
+    def _rows(self, name: str, params: dict[str, Any], settings: dict[str, Any] | None = None) -> list[tuple]:
+        """Rows of `sql/store/<name>.sql`; reads of key ranges unless `settings` says otherwise (scans)."""
         self._ensure()
         try:
             return self.conn.query_rows(
-                sqlfiles.load(f"store/{name}"), {"db": self.database, "table": self.table, **params},
-                settings=READ_SETTINGS,
+                sqlfiles.statement(f"store/{name}"), {"db": self.database, "table": self.table, **params},
+                settings=KEY_READ_SETTINGS if settings is None else settings,
             )
         except UnavailableError as exc:
             raise StorageError(f"conversation store unavailable ({exc.name}): {exc}") from exc
@@ -245,14 +259,15 @@ class ClickHouseStore:
     def _state(self, user_id: str, thread_id: str, ids: list[str] | None = None) -> dict[str, Any] | None:
         """The thread's latest live row and the ids among `ids` it already holds; None when missing or deleted."""
         rows = self._rows("thread_state", {"user_id": user_id, "thread_id": thread_id, "ids": ids or []})
-        head = next((r for r in rows if r[0] == "thread"), None)
+        latest = latest_rows(rows, slice(0, 2), 7)
+        head = latest.get(("thread", ""))
         if head is None or head[8]:
             return None
         _, _, title, metadata, created, updated, count, version, _ = head
         return {
             "thread_id": thread_id, "title": title, "metadata": metadata, "created_at": _utc(created),
             "updated_at": _utc(updated), "version": version, "message_count": int(count),
-            "existing": {r[1] for r in rows if r[0] == "message" and not r[8]},
+            "existing": {mid for (kind, mid), row in latest.items() if kind == "message" and not row[8]},
         }
 
     # --- the protocol --------------------------------------------------------------------------
@@ -313,7 +328,8 @@ class ClickHouseStore:
         if not thread_ids:
             return []
         by_thread: dict[str, list[tuple]] = {}
-        for row in self._rows("get_threads", {"user_id": user_id, "thread_ids": list(thread_ids)}):
+        rows = self._rows("get_threads", {"user_id": user_id, "thread_ids": list(thread_ids)})
+        for row in latest_rows(rows, slice(0, 3), 12).values():
             by_thread.setdefault(row[0], []).append(row[1:])
         found = (_thread(user_id, tid, by_thread.get(tid, [])) for tid in dict.fromkeys(thread_ids))
         return [thread for thread in found if thread is not None]
@@ -335,7 +351,8 @@ class ClickHouseStore:
         check_limit(limit)
         if not isinstance(text, str) or not text.strip():
             raise ValidationError("search text must be a non-empty string")
-        return self._summaries(self._rows("search_threads", {"user_id": user_id, "text": text, "limit": limit}), user_id)
+        params = {"user_id": user_id, "text": text, "limit": limit}
+        return self._summaries(self._rows("search_threads", params, READ_SETTINGS), user_id)
 
     def rename_thread(self, user_id: str, thread_id: str, title: str) -> None:
         """Change a thread's title; NotFoundError when missing."""
@@ -386,7 +403,7 @@ class ClickHouseStore:
 
     def list_users(self) -> list[str]:
         """Every user id with at least one live thread."""
-        return [row[0] for row in self._rows("list_users", {})]
+        return [row[0] for row in self._rows("list_users", {}, READ_SETTINGS)]
 
     def close(self) -> None:
         """The connection is shared with the dashboard; nothing to release here."""

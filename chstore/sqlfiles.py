@@ -21,6 +21,16 @@ def load(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@cache
+def statement(name: str) -> str:
+    """`load(name)` without its leading comment lines: what hot paths send, so neither the driver's binding nor the
+    server's parser goes through the documentation on every call."""
+    lines = load(name).splitlines()
+    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("--")):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 @lru_cache(maxsize=1024)
 def placeholders(sql: str) -> Mapping[str, str]:
     """The `{name:Type}` parameters a statement declares, name → ClickHouse type (read-only; parsed once per text)."""

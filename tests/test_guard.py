@@ -107,3 +107,11 @@ def test_server_enforces_readonly_even_past_the_guard(conn) -> None:
     with pytest.raises(QueryError) as caught:
         conn.query_df("SELECT 1 SETTINGS readonly = 0", readonly=True)
     assert caught.value.name == "READONLY"
+
+
+def test_statement_drops_only_the_leading_comments() -> None:
+    for name in sqlfiles.all_names():
+        text, statement = sqlfiles.load(name), sqlfiles.statement(name)
+        assert text.rstrip().endswith(statement.rstrip()) and statement.strip(), name
+        assert not statement.lstrip().startswith("--"), name
+        assert sqlfiles.placeholders(statement) == sqlfiles.placeholders(text), name

@@ -259,3 +259,40 @@ def test_reads_are_not_cut_at_the_dashboards_row_cap(conn: Connection, table_nam
         "SELECT count() FROM {d:Identifier}.{t:Identifier} FINAL WHERE kind = 'message'",
         {"d": store.database, "t": store.table})[0][0]
     assert leftover == 0  # every message of every thread got its tombstone
+
+
+def test_reads_keep_the_latest_of_unmerged_versions(store: ClickHouseStore, conn: Connection) -> None:
+    """Store reads skip FINAL and pick versions in Python: with merges stopped, every version is still on disk."""
+    table = {"d": store.database, "t": store.table}
+    store.create_schema()
+    conn.command("SYSTEM STOP MERGES {d:Identifier}.{t:Identifier}", table)
+    try:
+        tid = store.create_thread("alice", title="first")
+        store.append("alice", tid, [Message(role="user", content="q1", id="m1")])
+        store.rename_thread("alice", tid, "second")
+        store.append("alice", tid, [Message(role="user", content="q1", id="m1"),  # a retry: skipped
+                                    Message(role="assistant", content="a1", id="m2")])
+        store.rename_thread("alice", tid, "third")
+        gone = store.create_thread("alice", title="gone")
+        store.append("alice", gone, [Message(role="user", content="bye", id="m3")])
+        assert store.delete_thread("alice", gone)
+        versions = conn.query_rows(
+            "SELECT count() FROM {d:Identifier}.{t:Identifier} WHERE kind = 'thread' AND thread_id = {id:String}",
+            {**table, "id": tid})[0][0]
+        assert versions == 5  # create, append, rename, append, rename: none merged away
+        thread = store.get_thread("alice", tid)
+        assert (thread.title, [m.id for m in thread.messages]) == ("third", ["m1", "m2"])
+        assert store.list_threads("alice")[0].message_count == 2
+        assert store.get_thread("alice", gone) is None and store.get_threads("alice", [gone, tid])[0].id == tid
+        assert store.append("alice", tid, [Message(role="user", content="q2", id="m4")]) == 1
+        assert store.get_thread("alice", tid).title == "third"  # the append carried the latest title on
+        with pytest.raises(chmod.NotFoundError):
+            store.append("alice", gone, [Message(role="user", content="back?", id="m5")])
+    finally:
+        conn.command("SYSTEM START MERGES {d:Identifier}.{t:Identifier}", table)
+
+
+def test_latest_rows_keeps_the_highest_version_per_key() -> None:
+    rows = [("thread", "", 3), ("message", "a", 5), ("thread", "", 9), ("message", "a", 4), ("thread", "", 7)]
+    assert chmod.latest_rows(rows, slice(0, 2), 2) == {("thread", ""): ("thread", "", 9), ("message", "a"): ("message", "a", 5)}
+    assert chmod.latest_rows([], slice(0, 2), 2) == {}
