@@ -59,7 +59,6 @@ LAYOUT_MARK = "kind"
 """The column that tells this layout from the old one (a thread table plus a `<table>_messages` table)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_CURSOR_START = datetime(2299, 12, 31, tzinfo=timezone.utc)
 
 _tick_lock = threading.Lock()
 _last_tick = 0
@@ -256,9 +255,16 @@ class ClickHouseStore:
         except ChStoreError as exc:
             raise StorageError(f"conversation store write failed, nothing of this call was saved: {exc}") from exc
 
-    def _state(self, user_id: str, thread_id: str, ids: list[str] | None = None) -> dict[str, Any] | None:
-        """The thread's latest live row and the ids among `ids` it already holds; None when missing or deleted."""
-        rows = self._rows("thread_state", {"user_id": user_id, "thread_id": thread_id, "ids": ids or []})
+    def _state(
+        self, user_id: str, thread_id: str, ids: list[str] | None = None, *, every_message: bool = False
+    ) -> dict[str, Any] | None:
+        """The thread's latest live row and, as `existing`, the live message ids among `ids` (or all of them with
+        `every_message`); None when missing or deleted."""
+        params = {"user_id": user_id, "thread_id": thread_id}
+        if every_message:
+            rows = self._rows("thread_rows", params)
+        else:
+            rows = self._rows("thread_state", {**params, "ids": ids or []})
         latest = latest_rows(rows, slice(0, 2), 7)
         head = latest.get(("thread", ""))
         if head is None or head[8]:
@@ -341,9 +347,11 @@ class ClickHouseStore:
         """The user's threads, most recently updated first, after the keyset cursor `before`."""
         check_user(user_id)
         check_limit(limit)
-        before_ts, before_id = parse_cursor(before) or (_CURSOR_START, "")
-        params = {"user_id": user_id, "limit": limit, "before_ts": before_ts, "before_id": before_id}
-        return self._summaries(self._rows("list_threads", params), user_id)
+        cursor = parse_cursor(before)
+        if cursor is None:
+            return self._summaries(self._rows("list_threads", {"user_id": user_id, "limit": limit}), user_id)
+        params = {"user_id": user_id, "limit": limit, "before_ts": cursor[0], "before_id": cursor[1]}
+        return self._summaries(self._rows("list_threads_after", params), user_id)
 
     def search_threads(self, user_id: str, text: str, limit: int = 50) -> list[ThreadSummary]:
         """Threads whose title or message content contains `text` (case-insensitive)."""
@@ -367,12 +375,16 @@ class ClickHouseStore:
             state["title"] = title
             self._insert([thread_row(user_id, state, next_tick(state["version"]))])
 
-    def _tombstone(self, user_id: str, states: list[dict[str, Any]]) -> None:
-        """Tombstones of threads and of their messages, a batch of threads per insert (thread rows first)."""
+    def _tombstone(self, user_id: str, states: list[dict[str, Any]], read: bool = True) -> None:
+        """Tombstones of threads and of their messages, a batch of threads per insert (thread rows first). The
+        live message ids are read per batch, or taken from each state's `existing` when `read` is False."""
         for start in range(0, len(states), 1000):
             batch = states[start:start + 1000]
             rows = [thread_row(user_id, s, DELETE_BAND | next_tick(s["version"] & ~DELETE_BAND), 1) for s in batch]
-            found = self._rows("message_ids", {"user_id": user_id, "thread_ids": [s["thread_id"] for s in batch]})
+            found = (
+                self._rows("message_ids", {"user_id": user_id, "thread_ids": [s["thread_id"] for s in batch]})
+                if read else [(s["thread_id"], mid) for s in batch for mid in sorted(s["existing"])]
+            )
             version = DELETE_BAND | next_tick()
             rows += [tombstone_row(user_id, tid, mid, version) for tid, mid in found]
             self._insert(rows)
@@ -382,10 +394,10 @@ class ClickHouseStore:
         check_user(user_id)
         check_thread(thread_id)
         with thread_lock(user_id, thread_id):
-            state = self._state(user_id, thread_id)
+            state = self._state(user_id, thread_id, every_message=True)
             if state is None:
                 return False
-            self._tombstone(user_id, [state])
+            self._tombstone(user_id, [state], read=False)
         return True
 
     def delete_all(self, user_id: str) -> int:
