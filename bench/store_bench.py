@@ -78,7 +78,8 @@ def append_growth(store: ConversationStore, turns: int, samples: int) -> dict[st
 
 
 def measure(store: ConversationStore, select1: Callable[[], object], args: argparse.Namespace) -> dict[str, object]:
-    """The workload on a seeded store: median ms of SELECT 1, get, list, append, delete, and append growth."""
+    """The workload on a seeded store: median ms of SELECT 1, get, list (first page, and the page after a cursor),
+    append, delete, and append growth."""
     rng = random.Random(7)
 
     def some_thread() -> tuple[str, str]:
@@ -92,6 +93,13 @@ def measure(store: ConversationStore, select1: Callable[[], object], args: argpa
 
     def list_page() -> None:
         assert len(store.list_threads(f"user-{rng.randrange(args.users)}", limit=50)) == min(50, args.threads // args.users)
+
+    users = [f"user-{rng.randrange(args.users)}" for _ in range(args.runs + 1)]
+    cursors = iter([(user, store.list_threads(user, limit=1)[0]) for user in users])
+
+    def list_next_page() -> None:
+        user, first = next(cursors)
+        assert len(store.list_threads(user, limit=50, before=first)) == min(50, args.threads // args.users - 1)
 
     counter = iter(range(10**9))
 
@@ -107,6 +115,7 @@ def measure(store: ConversationStore, select1: Callable[[], object], args: argpa
         "select1_ms": median_ms(select1, args.runs),
         "get_ms": median_ms(get, args.runs),
         "list_ms": median_ms(list_page, args.runs),
+        "list_next_page_ms": median_ms(list_next_page, args.runs),
         "append_ms": median_ms(append, args.runs),
         "delete_ms": median_ms(delete, args.runs),
     }

@@ -18,7 +18,9 @@ def test_store_bench_small_run(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)
-    for key in ("select1_ms", "get_ms", "list_ms", "append_ms", "delete_ms", "append_turn1_ms", "append_turn8_ms"):
+    keys = ("select1_ms", "get_ms", "list_ms", "list_next_page_ms", "append_ms", "delete_ms", "append_turn1_ms",
+            "append_turn8_ms")
+    for key in keys:
         assert isinstance(report[key], float) and report[key] > 0, key
     assert report["threads"] == 300 and report["messages_per_thread"] == 20
     assert set(report["meets_targets"]) == {"get", "list", "append", "append_growth"}
