@@ -43,7 +43,8 @@ WRITE_SETTINGS = {"async_insert": 1, "wait_for_async_insert": 1, "max_threads": 
 READ_SETTINGS = {"max_result_rows": 0, "result_overflow_mode": "throw"}
 """Store reads are never cut at the dashboard's row cap: a truncated thread or id list would lose messages."""
 KEY_READ_SETTINGS = {**READ_SETTINGS, "max_threads": 1}
-"""Reads of a few key ranges (one thread, one user's page): one thread plans and runs faster than a pool."""
+"""Reads of a few key ranges (one thread, a batch of threads, one user's page): one thread plans and runs faster
+than a pool. Scans (search, every user, everything of one user for `delete_all`) keep the server's `max_threads`."""
 DELETE_BAND = 1 << 62
 """Tombstone versions are `DELETE_BAND | tick`: above any live version (ticks are nanoseconds, < 2**62)."""
 
@@ -382,7 +383,8 @@ class ClickHouseStore:
             batch = states[start:start + 1000]
             rows = [thread_row(user_id, s, DELETE_BAND | next_tick(s["version"] & ~DELETE_BAND), 1) for s in batch]
             found = (
-                self._rows("message_ids", {"user_id": user_id, "thread_ids": [s["thread_id"] for s in batch]})
+                self._rows("message_ids", {"user_id": user_id, "thread_ids": [s["thread_id"] for s in batch]},
+                           READ_SETTINGS)
                 if read else [(s["thread_id"], mid) for s in batch for mid in sorted(s["existing"])]
             )
             version = DELETE_BAND | next_tick()
@@ -403,7 +405,7 @@ class ClickHouseStore:
     def delete_all(self, user_id: str) -> int:
         """Delete every thread of the user; returns how many."""
         check_user(user_id)
-        rows = self._rows("user_threads", {"user_id": user_id})
+        rows = self._rows("user_threads", {"user_id": user_id}, READ_SETTINGS)
         states = [
             {"thread_id": tid, "title": title, "metadata": meta, "created_at": _utc(c), "updated_at": _utc(u),
              "message_count": int(n), "version": v}
