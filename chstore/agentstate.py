@@ -40,7 +40,6 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chstore.errors import NotFoundError, StorageError, ValidationError
@@ -54,25 +53,16 @@ from chstore.model import (
     check_user,
     default_title,
     dump_metadata,
+    from_ms,
     parse_cursor,
+    to_ms,
     utcnow,
 )
 from chstore.postgres import escape_json, escape_text, unescape_json, unescape_text
 
 DEFAULT_API_BASE = "https://agentstate.app/api"
 EMPTY_PLACEHOLDER = "∅"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _PAGE = 100  # the largest page v2's list endpoint serves
-
-
-def to_ms(value: datetime) -> int:
-    """A datetime as integer milliseconds since the epoch."""
-    return (value - _EPOCH) // timedelta(milliseconds=1)
-
-
-def from_ms(value: int) -> datetime:
-    """Integer milliseconds since the epoch as an aware UTC datetime."""
-    return _EPOCH + timedelta(milliseconds=int(value))
 
 
 def external_id(kind: str, user_id: str, thread_id: str) -> str:

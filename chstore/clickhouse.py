@@ -22,6 +22,7 @@ from chstore import sqlfiles
 from chstore.connection import Connection
 from chstore.errors import ChStoreError, NotFoundError, StorageError, UnavailableError, ValidationError
 from chstore.model import (
+    EPOCH,
     Message,
     Thread,
     ThreadSummary,
@@ -58,8 +59,6 @@ COLUMNS = {
 """Column names and types of every insert, as in sql/store/create_table.sql (the driver then needs no DESCRIBE)."""
 LAYOUT_MARK = "kind"
 """The column that tells this layout from the old one (a thread table plus a `<table>_messages` table)."""
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _tick_lock = threading.Lock()
 _last_tick = 0
@@ -127,7 +126,7 @@ def message_row(user_id: str, thread_id: str, message: Message, version: int) ->
 
 def tombstone_row(user_id: str, thread_id: str, message_id: str, version: int) -> list[Any]:
     """The insert row hiding one message of a deleted thread."""
-    return [user_id, "message", thread_id, message_id, 0, "", "", "", "", "", _EPOCH, _EPOCH, 0, version, 1]
+    return [user_id, "message", thread_id, message_id, 0, "", "", "", "", "", EPOCH, EPOCH, 0, version, 1]
 
 
 def latest_rows(rows: list[tuple], key: slice, version: int) -> dict[tuple, tuple]:

@@ -15,7 +15,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chstore import sqlfiles
@@ -30,7 +29,9 @@ from chstore.model import (
     check_user,
     default_title,
     dump_metadata,
+    from_ms,
     parse_cursor,
+    to_ms,
     utcnow,
 )
 from chstore.postgres import escape_json, escape_text, unescape_json, unescape_text
@@ -38,17 +39,6 @@ from chstore.postgres import escape_json, escape_text, unescape_json, unescape_t
 DEFAULT_API_BASE = "https://api.cloudflare.com/client/v4"
 SCHEMA_FILES = ("create_threads", "create_messages", "create_threads_index", "create_messages_index")
 _CURSOR_START = 253402300799000  # 9999-12-31T23:59:59Z in milliseconds
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def to_ms(value: datetime) -> int:
-    """A datetime as integer milliseconds since the epoch (what the D1 tables store), exactly."""
-    return (value - _EPOCH) // timedelta(milliseconds=1)
-
-
-def from_ms(value: int) -> datetime:
-    """Integer milliseconds since the epoch as an aware UTC datetime."""
-    return _EPOCH + timedelta(milliseconds=int(value))
 
 
 class D1Client:

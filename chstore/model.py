@@ -17,8 +17,19 @@ MAX_USER_ID = 256
 MAX_THREAD_ID = 128
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _clock_lock = threading.Lock()
 _last_ms = 0
+
+
+def to_ms(value: datetime) -> int:
+    """A datetime as integer milliseconds since the epoch (what the D1 and AgentState backends store), exactly."""
+    return (value - EPOCH) // timedelta(milliseconds=1)
+
+
+def from_ms(value: int) -> datetime:
+    """Integer milliseconds since the epoch as an aware UTC datetime."""
+    return EPOCH + timedelta(milliseconds=int(value))
 
 
 def utcnow() -> datetime:
