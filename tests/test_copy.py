@@ -48,6 +48,13 @@ def snapshot(store: ConversationStore) -> dict:
     return out
 
 
+def copy_twice(source: ConversationStore, target: ConversationStore, expected: dict) -> None:
+    """Copy, then copy again: everything arrives once and the second copy writes nothing."""
+    assert copy_conversations(source, target, io.StringIO()) == {"threads": 6, "messages": 18, "skipped": 0}
+    assert copy_conversations(source, target, io.StringIO()) == {"threads": 6, "messages": 0, "skipped": 0}
+    assert snapshot(target) == expected
+
+
 def test_copy_clickhouse_to_postgres_to_d1_twice(request: pytest.FixtureRequest, conn, table_name: str) -> None:
     users = [f"copy-{uuid.uuid4().hex[:6]}", f"copy-{uuid.uuid4().hex[:6]}"]
     source = ClickHouseStore(conn, table_name, auto_create=True)
@@ -64,9 +71,7 @@ def test_copy_clickhouse_to_postgres_to_d1_twice(request: pytest.FixtureRequest,
         again = copy_conversations(source, pg, io.StringIO())
         assert again == {"threads": 6, "messages": 0, "skipped": 0}
         assert snapshot(pg) == expected
-        assert copy_conversations(pg, d1, io.StringIO())["messages"] == 18
-        assert copy_conversations(pg, d1, io.StringIO())["messages"] == 0
-        assert snapshot(d1) == expected
+        copy_twice(pg, d1, expected)
     finally:
         pg.close()
 
@@ -77,12 +82,8 @@ def test_copy_clickhouse_to_agentstate_and_back_twice(request: pytest.FixtureReq
     seed(source, users)
     hosted = agentstate_store(request)
     expected = snapshot(source)
-    assert copy_conversations(source, hosted, io.StringIO()) == {"threads": 6, "messages": 18, "skipped": 0}
-    assert copy_conversations(source, hosted, io.StringIO())["messages"] == 0
-    assert snapshot(hosted) == expected
-    back = ClickHouseStore(conn, f"{table_name}_back", auto_create=True)
-    assert copy_conversations(hosted, back, io.StringIO())["messages"] == 18
-    assert snapshot(back) == expected
+    copy_twice(source, hosted, expected)
+    copy_twice(hosted, ClickHouseStore(conn, f"{table_name}_back", auto_create=True), expected)
 
 
 def test_copy_skips_threads_deleted_in_the_target(request: pytest.FixtureRequest) -> None:
