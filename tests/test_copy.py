@@ -15,6 +15,7 @@ import pytest
 from chstore import Message
 from chstore.__main__ import copy_conversations
 from chstore.clickhouse import ClickHouseStore
+from chstore.connection import Connection
 from chstore.model import ConversationStore
 from tests.agentstate_server import agentstate_store
 from tests.d1_server import ACCOUNT, TOKEN, d1_server, d1_store
@@ -34,6 +35,13 @@ def seed(store: ConversationStore, users: list[str]) -> None:
                 Message(role="tool", content='{"rows": 3}', name="running_queries", metadata={"sql": "SELECT 1"}),
                 Message(role="assistant", content=f"answer {i}", name="builtin", metadata={"tokens": {"out": 3}}),
             ])
+
+
+def seeded_clickhouse(conn: Connection, table_name: str) -> ClickHouseStore:
+    """A ClickHouse store seeded for two fresh users."""
+    source = ClickHouseStore(conn, table_name, auto_create=True)
+    seed(source, [f"copy-{uuid.uuid4().hex[:6]}" for _ in range(2)])
+    return source
 
 
 def snapshot(store: ConversationStore) -> dict:
@@ -56,9 +64,7 @@ def copy_twice(source: ConversationStore, target: ConversationStore, expected: d
 
 
 def test_copy_clickhouse_to_postgres_to_d1_twice(request: pytest.FixtureRequest, conn, table_name: str) -> None:
-    users = [f"copy-{uuid.uuid4().hex[:6]}", f"copy-{uuid.uuid4().hex[:6]}"]
-    source = ClickHouseStore(conn, table_name, auto_create=True)
-    seed(source, users)
+    source = seeded_clickhouse(conn, table_name)
     pg = postgres_store(request)
     d1 = d1_store(request)
     try:
@@ -77,9 +83,7 @@ def test_copy_clickhouse_to_postgres_to_d1_twice(request: pytest.FixtureRequest,
 
 
 def test_copy_clickhouse_to_agentstate_and_back_twice(request: pytest.FixtureRequest, conn, table_name: str) -> None:
-    users = [f"as-{uuid.uuid4().hex[:6]}", f"as-{uuid.uuid4().hex[:6]}"]
-    source = ClickHouseStore(conn, table_name, auto_create=True)
-    seed(source, users)
+    source = seeded_clickhouse(conn, table_name)
     hosted = agentstate_store(request)
     expected = snapshot(source)
     copy_twice(source, hosted, expected)
