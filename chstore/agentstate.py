@@ -38,7 +38,6 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,10 +48,10 @@ from chstore.model import (
     ThreadSummary,
     check_limit,
     check_messages,
+    check_new_thread,
     check_thread,
     check_user,
     default_title,
-    dump_metadata,
     from_ms,
     parse_cursor,
     to_ms,
@@ -191,11 +190,7 @@ class AgentStateStore:
         thread_id: str | None = None,
     ) -> str:
         """Create an empty thread and return its id; an existing id is kept, a deleted one is refused."""
-        check_user(user_id)
-        if title is not None and not isinstance(title, str):
-            raise ValidationError("title must be a string")
-        dump_metadata(metadata)
-        tid = check_thread(thread_id) if thread_id else str(uuid.uuid4())
+        tid, _ = check_new_thread(user_id, title, metadata, thread_id)
         if self._find(external_id("x", user_id, tid)) is not None:
             raise ValidationError(f"thread {tid} was deleted and cannot be recreated")
         now = to_ms(utcnow())

@@ -13,7 +13,6 @@ import json
 import logging
 import threading
 import time
-import uuid
 import zlib
 from datetime import datetime, timezone
 from typing import Any
@@ -28,6 +27,7 @@ from chstore.model import (
     ThreadSummary,
     check_limit,
     check_messages,
+    check_new_thread,
     check_thread,
     check_user,
     default_title,
@@ -258,8 +258,8 @@ class ClickHouseStore:
     def _state(
         self, user_id: str, thread_id: str, ids: list[str] | None = None, *, every_message: bool = False
     ) -> dict[str, Any] | None:
-        """The thread's latest live row and, as `existing`, the live message ids among `ids` (or all of them with
-        `every_message`); None when missing or deleted."""
+        """The thread's latest row and, as `existing`, the live message ids among `ids` (or all of them with
+        `every_message`); None when missing. `deleted` tells a thread whose latest row is a tombstone."""
         params = {"user_id": user_id, "thread_id": thread_id}
         if every_message:
             rows = self._rows("thread_rows", params)
@@ -267,12 +267,12 @@ class ClickHouseStore:
             rows = self._rows("thread_state", {**params, "ids": ids or []})
         latest = latest_rows(rows, slice(0, 2), 7)
         head = latest.get(("thread", ""))
-        if head is None or head[8]:
+        if head is None:
             return None
-        _, _, title, metadata, created, updated, count, version, _ = head
+        _, _, title, metadata, created, updated, count, version, deleted = head
         return {
             "thread_id": thread_id, "title": title, "metadata": metadata, "created_at": _utc(created),
-            "updated_at": _utc(updated), "version": version, "message_count": int(count),
+            "updated_at": _utc(updated), "version": version, "message_count": int(count), "deleted": bool(deleted),
             "existing": {mid for (kind, mid), row in latest.items() if kind == "message" and not row[8]},
         }
 
@@ -282,13 +282,12 @@ class ClickHouseStore:
         thread_id: str | None = None,
     ) -> str:
         """Create an empty thread and return its id."""
-        check_user(user_id)
-        if title is not None and not isinstance(title, str):
-            raise ValidationError("title must be a string")
-        meta = dump_metadata(metadata)
-        tid = check_thread(thread_id) if thread_id else str(uuid.uuid4())
+        tid, meta = check_new_thread(user_id, title, metadata, thread_id)
         with thread_lock(user_id, tid):
-            if thread_id and self._state(user_id, tid) is not None:
+            state = self._state(user_id, tid) if thread_id else None
+            if state is not None:
+                if state["deleted"]:
+                    raise ValidationError(f"thread {tid} was deleted and cannot be recreated")
                 return tid
             now = utcnow()
             state = {"thread_id": tid, "title": title or "", "metadata": meta, "created_at": now, "updated_at": now}
@@ -303,7 +302,7 @@ class ClickHouseStore:
         messages = check_messages(messages)
         with thread_lock(user_id, thread_id):
             state = self._state(user_id, thread_id, [m.id for m in messages])
-            if state is None:
+            if state is None or state["deleted"]:
                 raise NotFoundError(f"thread {thread_id} not found (or deleted)")
             seen = set(state["existing"])
             fresh: list[Message] = []
@@ -370,7 +369,7 @@ class ClickHouseStore:
             raise ValidationError("title must be a string")
         with thread_lock(user_id, thread_id):
             state = self._state(user_id, thread_id)
-            if state is None:
+            if state is None or state["deleted"]:
                 raise NotFoundError(f"thread {thread_id} not found")
             state["title"] = title
             self._insert([thread_row(user_id, state, next_tick(state["version"]))])
@@ -396,7 +395,7 @@ class ClickHouseStore:
         check_thread(thread_id)
         with thread_lock(user_id, thread_id):
             state = self._state(user_id, thread_id, every_message=True)
-            if state is None:
+            if state is None or state["deleted"]:
                 return False
             self._tombstone(user_id, [state], read=False)
         return True

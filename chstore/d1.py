@@ -14,7 +14,6 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from typing import Any
 
 from chstore import sqlfiles
@@ -25,10 +24,10 @@ from chstore.model import (
     ThreadSummary,
     check_limit,
     check_messages,
+    check_new_thread,
     check_thread,
     check_user,
     default_title,
-    dump_metadata,
     from_ms,
     parse_cursor,
     to_ms,
@@ -109,11 +108,7 @@ class D1Store:
         thread_id: str | None = None,
     ) -> str:
         """Create an empty thread and return its id; an existing id is kept, a deleted one is refused."""
-        check_user(user_id)
-        if title is not None and not isinstance(title, str):
-            raise ValidationError("title must be a string")
-        dump_metadata(metadata)
-        tid = check_thread(thread_id) if thread_id else str(uuid.uuid4())
+        tid, _ = check_new_thread(user_id, title, metadata, thread_id)
         user, key = escape_text(user_id), escape_text(tid)
         meta = json.dumps(escape_json(metadata or {}), ensure_ascii=False, sort_keys=True)
         if not self._q("insert_thread", user, key, escape_text(title or ""), meta, to_ms(utcnow())):

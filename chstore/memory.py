@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -14,10 +13,10 @@ from chstore.model import (
     ThreadSummary,
     check_limit,
     check_messages,
+    check_new_thread,
     check_thread,
     check_user,
     default_title,
-    dump_metadata,
     parse_cursor,
     utcnow,
 )
@@ -46,9 +45,7 @@ class MemoryStore:
         thread_id: str | None = None,
     ) -> str:
         """Create an empty thread and return its id."""
-        check_user(user_id)
-        dump_metadata(metadata)
-        tid = check_thread(thread_id) if thread_id else str(uuid.uuid4())
+        tid, _ = check_new_thread(user_id, title, metadata, thread_id)
         now = utcnow()
         with self._lock:
             key = (user_id, tid)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, runtime_checkable
@@ -179,6 +180,15 @@ def check_thread(thread_id: Any) -> str:
     if not isinstance(thread_id, str) or not thread_id or len(thread_id) > MAX_THREAD_ID:
         raise ValidationError("thread id must be a non-empty string of at most 128 characters")
     return thread_id
+
+
+def check_new_thread(user_id: Any, title: Any, metadata: Any, thread_id: Any) -> tuple[str, str]:
+    """`create_thread`'s arguments checked: (the thread id, the given one or a new UUID; the metadata as JSON)."""
+    check_user(user_id)
+    if title is not None and not isinstance(title, str):
+        raise ValidationError("title must be a string")
+    meta = dump_metadata(metadata)
+    return (check_thread(thread_id) if thread_id else str(uuid.uuid4())), meta
 
 
 def check_messages(messages: Any) -> list[Message]:

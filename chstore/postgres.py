@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import threading
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,10 +25,10 @@ from chstore.model import (
     ThreadSummary,
     check_limit,
     check_messages,
+    check_new_thread,
     check_thread,
     check_user,
     default_title,
-    dump_metadata,
     parse_cursor,
     utcnow,
 )
@@ -175,11 +174,7 @@ class PostgresStore:
         """Create an empty thread and return its id; an existing id is kept, a deleted one is refused."""
         from psycopg.types.json import Jsonb
 
-        check_user(user_id)
-        if title is not None and not isinstance(title, str):
-            raise ValidationError("title must be a string")
-        dump_metadata(metadata)
-        tid = check_thread(thread_id) if thread_id else str(uuid.uuid4())
+        tid, _ = check_new_thread(user_id, title, metadata, thread_id)
         params = {
             "user_id": escape_text(user_id), "thread_id": escape_text(tid), "title": escape_text(title or ""),
             "metadata": Jsonb(escape_json(metadata or {})), "now": utcnow(),

@@ -266,6 +266,18 @@ def test_unicode_user_ids_and_titles(store: ConversationStore) -> None:
     assert store.get_thread(who, tid) is not None
 
 
+def test_explicit_thread_ids(store: ConversationStore) -> None:
+    alice, bob = user(), user()
+    assert store.create_thread(alice, title="first", thread_id="fixed-id") == "fixed-id"
+    assert store.create_thread(alice, title="second", thread_id="fixed-id") == "fixed-id"  # kept, not replaced
+    assert [(s.id, s.title) for s in store.list_threads(alice)] == [("fixed-id", "first")]
+    assert store.create_thread(bob, thread_id="fixed-id") == "fixed-id"  # another user's id is another thread
+    assert store.delete_thread(alice, "fixed-id")
+    with pytest.raises(ValidationError):
+        store.create_thread(alice, thread_id="fixed-id")  # deletion wins: a deleted id is not brought back
+    assert store.get_thread(alice, "fixed-id") is None and store.get_thread(bob, "fixed-id") is not None
+
+
 def test_validation(store: ConversationStore) -> None:
     with pytest.raises(ValidationError):
         store.create_thread("")
@@ -275,6 +287,8 @@ def test_validation(store: ConversationStore) -> None:
         store.create_thread("alice", metadata={"bad": object()})  # type: ignore[dict-item]
     with pytest.raises(ValidationError):
         store.create_thread("alice", metadata=["not", "a", "dict"])  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        store.create_thread("alice", title=42)  # type: ignore[arg-type]
     tid = store.create_thread("alice-v")
     with pytest.raises(ValidationError):
         store.append("alice-v", tid, [{"role": "user", "content": "dict"}])  # type: ignore[list-item]
