@@ -50,6 +50,7 @@ from chstore.model import (
     check_messages,
     check_new_thread,
     check_thread,
+    check_title,
     check_user,
     default_title,
     from_ms,
@@ -284,8 +285,7 @@ class AgentStateStore:
         """Change a thread's title; NotFoundError when missing."""
         check_user(user_id)
         check_thread(thread_id)
-        if not isinstance(title, str):
-            raise ValidationError("title must be a string")
+        check_title(title)
         conv = self._find(external_id("t", user_id, thread_id))
         if conv is None or not _ours(conv, "thread"):
             raise NotFoundError(f"thread {thread_id} not found")

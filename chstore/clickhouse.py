@@ -29,6 +29,7 @@ from chstore.model import (
     check_messages,
     check_new_thread,
     check_thread,
+    check_title,
     check_user,
     default_title,
     dump_metadata,
@@ -365,8 +366,7 @@ class ClickHouseStore:
         """Change a thread's title; NotFoundError when missing."""
         check_user(user_id)
         check_thread(thread_id)
-        if not isinstance(title, str):
-            raise ValidationError("title must be a string")
+        check_title(title)
         with thread_lock(user_id, thread_id):
             state = self._state(user_id, thread_id)
             if state is None or state["deleted"]:

@@ -26,6 +26,7 @@ from chstore.model import (
     check_messages,
     check_new_thread,
     check_thread,
+    check_title,
     check_user,
     default_title,
     from_ms,
@@ -183,8 +184,7 @@ class D1Store:
         """Change a thread's title; NotFoundError when missing."""
         check_user(user_id)
         check_thread(thread_id)
-        if not isinstance(title, str):
-            raise ValidationError("title must be a string")
+        check_title(title)
         if not self._q("rename_thread", escape_text(user_id), escape_text(thread_id), escape_text(title)):
             raise NotFoundError(f"thread {thread_id} not found")
 

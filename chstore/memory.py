@@ -15,6 +15,7 @@ from chstore.model import (
     check_messages,
     check_new_thread,
     check_thread,
+    check_title,
     check_user,
     default_title,
     parse_cursor,
@@ -124,8 +125,7 @@ class MemoryStore:
         """Change a thread's title."""
         check_user(user_id)
         check_thread(thread_id)
-        if not isinstance(title, str):
-            raise ValidationError("title must be a string")
+        check_title(title)
         with self._lock:
             thread = self._threads.get((user_id, thread_id))
             if thread is None:

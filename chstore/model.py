@@ -182,11 +182,18 @@ def check_thread(thread_id: Any) -> str:
     return thread_id
 
 
+def check_title(title: Any) -> str:
+    """A title is a string (empty: the first question names the thread)."""
+    if not isinstance(title, str):
+        raise ValidationError("title must be a string")
+    return title
+
+
 def check_new_thread(user_id: Any, title: Any, metadata: Any, thread_id: Any) -> tuple[str, str]:
     """`create_thread`'s arguments checked: (the thread id, the given one or a new UUID; the metadata as JSON)."""
     check_user(user_id)
-    if title is not None and not isinstance(title, str):
-        raise ValidationError("title must be a string")
+    if title is not None:
+        check_title(title)
     meta = dump_metadata(metadata)
     return (check_thread(thread_id) if thread_id else str(uuid.uuid4())), meta
 

@@ -27,6 +27,7 @@ from chstore.model import (
     check_messages,
     check_new_thread,
     check_thread,
+    check_title,
     check_user,
     default_title,
     parse_cursor,
@@ -273,8 +274,7 @@ class PostgresStore:
         """Change a thread's title; NotFoundError when missing."""
         check_user(user_id)
         check_thread(thread_id)
-        if not isinstance(title, str):
-            raise ValidationError("title must be a string")
+        check_title(title)
         params = {"user_id": escape_text(user_id), "thread_id": escape_text(thread_id), "title": escape_text(title)}
         if not self._run(lambda conn: self._rows(conn, "rename_thread", params), "rename"):
             raise NotFoundError(f"thread {thread_id} not found")

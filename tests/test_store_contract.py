@@ -184,6 +184,9 @@ def test_rename(store: ConversationStore) -> None:
     assert thread is not None and thread.title == "new title" and len(thread.messages) == 2
     with pytest.raises(NotFoundError):
         store.rename_thread(alice, str(uuid.uuid4()), "x")
+    with pytest.raises(ValidationError):
+        store.rename_thread(alice, tid, None)  # type: ignore[arg-type]
+    assert store.get_thread(alice, tid).title == "new title"
 
 
 def test_delete_is_immediate_and_final(store: ConversationStore) -> None:
