@@ -57,34 +57,35 @@ LOCK_SETTINGS = frozenset({"additional_table_filters"})
 _open_lock = threading.Lock()
 _embedded_pools: dict[Path, EmbeddedPool] = {}
 _down_lock = threading.Lock()
-_down: dict[str, tuple[float, str]] = {}
-"""Hosts that just failed to answer: URL → (monotonic time until which calls fail fast, the reason)."""
+_down: dict[str, tuple[float, UnreachableError]] = {}
+"""Hosts that just failed to answer: URL → (monotonic time until which calls fail fast, the error they gave)."""
 
 
-def mark_down(key: str, reason: str, seconds: float) -> None:
+def mark_down(key: str, error: UnreachableError, seconds: float) -> None:
     """Remember that a host failed, so the next calls fail at once instead of each waiting for a timeout."""
     with _down_lock:
-        _down[key] = (time.monotonic() + seconds, reason)
+        _down[key] = (time.monotonic() + seconds, error)
 
 
 def down_for(key: str) -> float:
     """Seconds the host stays inside its fail-fast window (0 when it is not marked down)."""
     with _down_lock:
-        until, _ = _down.get(key, (0.0, ""))
+        until = _down[key][0] if key in _down else 0.0
     return max(0.0, until - time.monotonic())
 
 
 def check_down(key: str) -> None:
     """Raise UnreachableError at once while the host is inside its fail-fast window; clear it afterwards."""
     with _down_lock:
-        until, reason = _down.get(key, (0.0, ""))
-        if not until:
+        if key not in _down:
             return
+        until, error = _down[key]
         left = until - time.monotonic()
         if left <= 0:
             del _down[key]
             return
-    raise UnreachableError(f"{reason} (retrying in {left:.0f} s)", name="UNREACHABLE")
+    raise UnreachableError(f"{error} (retrying in {left:.0f} s)", name="UNREACHABLE", cause=error.cause,
+                           check=error.check)
 
 
 def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
@@ -409,7 +410,7 @@ class Connection:
         except Exception as exc:  # translated once, here, at the boundary
             error = translate(exc, self.secrets, self.max_execution_time)
             if isinstance(error, UnreachableError) and self.url:
-                mark_down(self.url, str(error), self.retry_after)
+                mark_down(self.url, error, self.retry_after)
             raise error from exc
 
     def _query(self, sql: str, params: dict[str, Any] | None, settings: dict[str, Any], adhoc: bool) -> Any:
@@ -522,7 +523,7 @@ def connect(settings: Settings, host_index: int = 0, *, credentials: tuple[str, 
     except Exception as exc:
         error = translate(exc, secrets)
         if isinstance(error, UnreachableError):
-            mark_down(hosts[host_index], str(error), settings.chm_retry_after)
+            mark_down(hosts[host_index], error, settings.chm_retry_after)
         raise error from exc
     return Connection(label=settings.host_labels[host_index], client=client, embedded=False, secrets=secrets,
                       url=hosts[host_index], retry_after=settings.chm_retry_after, **common)
