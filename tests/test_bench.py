@@ -37,3 +37,15 @@ def test_load_bench_small_run() -> None:
     assert report["errors"] == 0, report["error_samples"]
     assert report["p95_s"] > 0 and report["server_rss_peak_mb"] > 0
     assert {"view", "requests", "mean_s", "max_s"} <= set(report["slowest_views"][0])
+
+
+def test_fair_share_bench_small_run() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/fair_share_bench.py", "--slow", "2", "--clients", "1", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    one, two = report["runs"]["clients_1"], report["runs"]["clients_2"]
+    assert one["page_during_slow_query_s"] > one["page_quiet_s"] and one["slow_query_s"] >= 2
+    assert two["page_during_slow_query_s"] > 0 and isinstance(report["meets_target"], bool)
