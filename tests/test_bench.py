@@ -49,3 +49,12 @@ def test_fair_share_bench_small_run() -> None:
     one, two = report["runs"]["clients_1"], report["runs"]["clients_2"]
     assert one["page_during_slow_query_s"] > one["page_quiet_s"] and one["slow_query_s"] >= 2
     assert two["page_during_slow_query_s"] > 0 and isinstance(report["meets_target"], bool)
+
+
+def test_down_host_bench_times_every_page() -> None:
+    result = subprocess.run([sys.executable, "bench/down_host_bench.py"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["pages"] >= 40 and report["pages_with_one_banner"] >= report["pages"] - 2
+    assert report["max_s"] > 0 and isinstance(report["meets_target"], bool)
