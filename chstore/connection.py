@@ -114,7 +114,7 @@ def unreachable_cause(exc: BaseException) -> tuple[str, str]:
     """Why a host could not be reached, in plain words, and what to check: from the exception types in the chain."""
     for link in _chain(exc):
         if isinstance(link, ConnectionRefusedError):
-            return "connection refused", "that the server runs and listens on this port (HTTP: 8123, HTTPS: 8443)"
+            return "connection refused", "that a server runs and listens at the URL in CLICKHOUSE_HOST (HTTP: 8123, HTTPS: 8443)"
         if isinstance(link, socket.gaierror):
             return "host name not found", "the host name in CLICKHOUSE_HOST and the DNS of this machine"
         if isinstance(link, ssl.SSLError):
