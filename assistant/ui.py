@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Iterable, Iterator
@@ -45,11 +46,13 @@ def _shared_tools(_settings: Settings, control_actions: bool) -> dict[str, Tool]
 
 
 def make_answerer(settings: Settings, conn: Any) -> BuiltinAssistant | LLMAssistant:
-    """The LLM assistant when an API key is configured, else the built-in one."""
+    """The LLM assistant when an API key is configured, else the built-in one; both reach every configured host."""
     tools = _shared_tools(settings, settings.chm_enable_control_actions)
+    hosts = {label: functools.partial(context.get_connection, index)
+             for index, label in enumerate(settings.host_labels)}
     if settings.llm_api_key is not None and settings.llm_api_key.get_secret_value():
-        return LLMAssistant(conn, tools, settings, server=getattr(conn, "label", ""))
-    return BuiltinAssistant(conn, tools)
+        return LLMAssistant(conn, tools, settings, server=getattr(conn, "label", ""), hosts=hosts)
+    return BuiltinAssistant(conn, tools, hosts)
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -111,8 +114,9 @@ def render_tool_run(run: ToolRun, key: str) -> None:
         status = f"failed ({run.error_name})"
     else:
         status = f"{run.row_count} rows"
-    with st.expander(f"🔧 {run.tool} · {status} · {run.duration_ms:.0f} ms"):
-        st.markdown(f"**Tool:** `{run.tool}`")
+    shown = f"{run.tool} · {run.panel}" if run.panel else run.tool
+    with st.expander(f"🔧 {shown} · {status} · {run.duration_ms:.0f} ms"):
+        st.markdown(f"**Tool:** `{run.tool}`" + (f" · [open in the dashboard]({run.link})" if run.link else ""))
         st.markdown("**Arguments**")
         st.json(_jsonable(run.arguments), expanded=True)
         if run.sql:

@@ -53,3 +53,16 @@ PAGES = (
     PageSpec("logins", "Logins", "Metrics & logs", icon="🔑", rows=(("logins",),),
              filters=("only_failures", "limit"), requires="session_log"),
 )
+
+# What a question-matcher reads beside each panel: phrases in the words operators use.
+ASK = {
+    "metrics": ("current metrics gauges", "value of a metric now", "system metrics"),
+    "events": ("event counters since start", "profile events totals", "cumulative counters"),
+    "asynchronous_metrics": ("asynchronous metrics", "load average os memory jemalloc", "periodic metrics"),
+    "errors": ("server errors", "error counters since start", "which errors has the server counted",
+               "error codes counts last message"),
+    "error_log": ("errors over time", "error rate history", "error spikes per minute"),
+    "text_log": ("server log", "text log lines", "log warnings and errors", "what did the server log"),
+    "crash_log": ("crashes", "recent crashes", "crash log stack trace", "segfault fatal signal"),
+    "logins": ("logins", "who logged in", "failed logins authentication", "sessions logouts"),
+}
