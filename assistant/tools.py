@@ -40,6 +40,8 @@ ALL_HOSTS = "all"
 MAX_TOOLS = 20
 """The most tools one LLM request may carry (OpenAI refuses more than 128; a small set keeps the model focused)."""
 SEARCH_RESULTS = 5
+HOME_PANELS = {"server_info": ""}
+"""Panels drawn by the home page (`dashboard/home.py`) rather than a declared page, by URL path."""
 
 @dataclass(frozen=True)
 class Tool:
@@ -244,15 +246,18 @@ def page_link(name: str, values: Mapping[str, Any] | None = None, window: tuple[
               host: str = "") -> str:
     """The URL of the dashboard page that draws a panel (or the Health page), with its window and arguments."""
     page = "health" if name == HEALTH else next((p.url_path for p in PAGES.values() if name in p.panel_names),
-                                                "health" if PANELS[name].check else "")
-    if not page:
+                                                "health" if PANELS[name].check else HOME_PANELS.get(name))
+    if page is None:
         return ""
-    query = {k: str(v) for k, v in (values or {}).items() if v not in ("", None) and k not in ("start", "end")}
+    declared = [p.name for p in PANELS[name].params] if name in PANELS else []
+    given = sorted((values or {}).items(), key=lambda kv: declared.index(kv[0]) if kv[0] in declared else len(declared))
+    query = {k: str(v) for k, v in given if v not in ("", None) and k not in ("start", "end")}
     if window is not None:
         query["range"] = range_label(*window)
     if host and host != ALL_HOSTS:
         query["host"] = host
     return f"/{page}" + (f"?{urlencode(query)}" if query else "")
+
 
 
 def _panel_call(panel: Panel, arguments: dict[str, Any], now: datetime | None

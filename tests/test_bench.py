@@ -37,3 +37,16 @@ def test_load_bench_small_run() -> None:
     assert report["errors"] == 0, report["error_samples"]
     assert report["p95_s"] > 0 and report["server_rss_peak_mb"] > 0
     assert {"view", "requests", "mean_s", "max_s"} <= set(report["slowest_views"][0])
+
+
+def test_assistant_eval_meets_its_targets() -> None:
+    result = subprocess.run([sys.executable, "bench/assistant_eval.py"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["questions"] >= 80
+    held = report["held_aside"]
+    assert held["n"] >= 30 and held["top1"] >= 0.9, held["misses"]
+    assert round(held["right_table"] * held["n"]) >= 26
+    areas = {"overview", "queries", "tables", "merges", "replication", "logs", "system", "health"}
+    assert set(held["areas"]) == set(report["tuning"]["areas"]) == areas
