@@ -354,7 +354,7 @@ def _describe_row(row: pd.Series, labels: list[str], values: list[str]) -> str:
     return f"**{label}**" + (f" ({facts})" if facts else "")
 
 
-_LABELS = ("table", "database", "name", "user", "error", "check", "disk", "metric", "event", "query_id", "host",
+_LABELS = ("database", "table", "name", "user", "error", "check", "disk", "metric", "event", "query_id", "host",
            "partition", "mutation_id", "title", "setting", "column")
 
 
@@ -392,7 +392,7 @@ def summarize(panel: Panel | None, run: ToolRun, window: Window | None = None) -
         return f"The query returned {len(frame)} row{'s' if len(frame) != 1 else ''}. First row: {shown}."
     if panel.kind in ("line", "area") or (panel.kind == "bar" and panel.x == "t"):
         return _series_summary(panel, frame, where)
-    if panel.kind in ("kpi", "text") or len(frame) == 1:
+    if panel.kind in ("kpi", "text"):
         row = frame.iloc[0]
         shown = [c for c in (panel.y or tuple(columns)) if c in columns][:8]
         return f"{title}{where}: " + "; ".join(f"{c.replace('_', ' ')} {_fmt(c, row[c])}" for c in shown) + "."
@@ -401,7 +401,7 @@ def summarize(panel: Panel | None, run: ToolRun, window: Window | None = None) -
     tops = "; ".join(_describe_row(frame.iloc[i], labels, values[:2]) for i in range(min(3, len(frame))))
     limit = run.params.get("limit")
     truncated = " (the row limit was reached)" if isinstance(limit, int) and len(frame) >= limit else ""
-    return f"{title}{where}: {len(frame)} rows{truncated}. First: {tops}."
+    return f"{len(frame)} {title.lower()}{where}{truncated}. First: {tops}."
 
 
 def summarize_health(run: ToolRun) -> str:

@@ -233,7 +233,7 @@ def test_links_carry_window_and_parameters(conn, tools) -> None:
 def test_summary_uses_only_numbers_from_the_rows_with_units(conn, tools, shop) -> None:
     run = run_tool(conn, tools["run_panel"], {"name": "tables", "arguments": {"database": "shop"}})
     text = summarize(PANELS["tables"], run)
-    assert text.startswith("Tables: 2 rows")
+    assert text.startswith("2 tables. First: **shop / events**")
     assert "5,010" in text
     assert "KiB" in text or "MiB" in text or " B" in text
     empty = run_tool(conn, tools["run_panel"], {"name": "merges_running",
@@ -274,7 +274,7 @@ def test_assistant_answers_and_records_the_turn(conn, tools, shop) -> None:
     events = list(BuiltinAssistant(conn, tools).respond("columns of table shop.events", [], turn))
     assert [m.role for m in turn.messages] == ["tool", "assistant"]
     assert turn.messages[0].metadata["rows"] == 2
-    assert "Columns: 2 rows" in events[-1]
+    assert events[-1].startswith("2 columns. First: **id**")
     assert "(/table-detail?database=shop&table=events)" in events[-1]
     unknown = Turn()
     text = "".join(e for e in BuiltinAssistant(conn, tools).respond("sing a song", [], unknown) if isinstance(e, str))
