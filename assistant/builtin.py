@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from assistant.search import HEALTH, MIN_SCORE, Hit, catalog_index
+from assistant.search import HEALTH, MIN_SCORE, Hit, catalog_index, stems
 from assistant.tools import Hosts, Tool, ToolRun, page_link, run_tool
 from chstore.connection import Connection
 from chstore.errors import ChStoreError
@@ -225,6 +225,18 @@ def _qualified_table(panel: Panel) -> bool:
     return param is not None and "db.table" in param.description
 
 
+def _choices(panel: Panel, text: str) -> dict[str, Any]:
+    """Choice parameters the question names beyond the panel's own title ("most memory" → order by max_memory)."""
+    asked = stems(text) - stems(panel.title)
+    chosen: dict[str, Any] = {}
+    for param in panel.params:
+        scored = [(len(stems(str(choice)) & asked), choice) for choice in param.choices]
+        best = max(scored, key=lambda pair: pair[0], default=(0, None))
+        if best[0] > 0:
+            chosen[param.name] = best[1]
+    return chosen
+
+
 def _arguments(panel: Panel, text: str, window: Window | None,
                resolve_table: Callable[[str], str | None] | None) -> tuple[dict[str, Any], str]:
     """The panel's arguments read from the question, and a note naming what it cannot filter by."""
@@ -249,6 +261,7 @@ def _arguments(panel: Panel, text: str, window: Window | None,
         kept["name_like"] = match.group(1)
     if window is not None and "window" in panel.fillable:
         kept["start"], kept["end"] = window.start, window.end
+    kept.update(_choices(panel, text))
     ignored = sorted(set(wanted) - set(kept) - {"limit"})
     note = f"({panel.title} cannot filter by {', '.join(ignored)}; showing all.)" if ignored else ""
     return kept, note
@@ -381,7 +394,8 @@ def summarize(panel: Panel | None, run: ToolRun, window: Window | None = None) -
     if run.error:
         return f"The query failed: {run.error}"
     frame = run.frame if run.frame is not None else pd.DataFrame()
-    where = f" {window.label}" if window and panel is not None and "window" in panel.fillable else ""
+    windowed = panel is not None and "window" in panel.fillable
+    where = f" {window.label}" if window and windowed else " in the last hour" if windowed else ""
     title = panel.title if panel is not None else "The query"
     if frame.empty:
         return f"{title}: no rows{where or ' right now'}."
@@ -398,6 +412,10 @@ def summarize(panel: Panel | None, run: ToolRun, window: Window | None = None) -
         return f"{title}{where}: " + "; ".join(f"{c.replace('_', ' ')} {_fmt(c, row[c])}" for c in shown) + "."
     labels = [c for c in _LABELS if c in columns][:2] or columns[:1]
     values = [c for c in (panel.y or ()) if c in columns] or _numeric(frame, set(labels))[:2]
+    ordered = str(run.params.get("order_by", ""))
+    if ordered in columns:
+        values = [ordered, *(c for c in values if c != ordered)]
+    values = values or [c for c in ("value", "status", "reason") if c in columns][:1]
     tops = "; ".join(_describe_row(frame.iloc[i], labels, values[:2]) for i in range(min(3, len(frame))))
     limit = run.params.get("limit")
     truncated = " (the row limit was reached)" if isinstance(limit, int) and len(frame) >= limit else ""

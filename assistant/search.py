@@ -71,12 +71,22 @@ def _tokens(texts: list[str], stemmer: Stemmer.Stemmer) -> list[list[str]]:
             for text in texts]
 
 
+def stems(text: str) -> frozenset[str]:
+    """The stemmed content words of a text, as the index sees them."""
+    return frozenset(_tokens([text], _stemmer())[0])
+
+
+@functools.cache
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
 class Index:
     """A BM25 index of entries; `search` scores every entry against a question."""
 
     def __init__(self, entries: list[Entry], documents: list[str]) -> None:
         self.entries = entries
-        self._stemmer = Stemmer.Stemmer("english")
+        self._stemmer = _stemmer()
         self._bm25 = bm25s.BM25()
         self._bm25.index(_tokens(documents, self._stemmer), show_progress=False)
 

@@ -147,6 +147,13 @@ def test_p95_question_reads_its_window_and_links_with_it(tools) -> None:
     assert chosen.arguments["arguments"]["start"] == NOW - 6 * HOUR
 
 
+def test_choices_named_in_the_question_are_taken(tools) -> None:
+    chosen = plan("which queries used the most memory in the last day?", tools, now=NOW)
+    assert chosen.arguments["name"] == "queries_expensive"
+    assert chosen.arguments["arguments"]["order_by"] == "max_memory"
+    assert "order_by" not in plan("expensive query shapes", tools, now=NOW).arguments["arguments"]
+
+
 @pytest.mark.parametrize("question", ["what's the weather in Paris?", "tell me a joke", "hello"])
 def test_unknown_questions_say_so(tools, question: str) -> None:
     assert plan(question, tools, now=NOW).intent == "unknown"
