@@ -346,7 +346,7 @@ def run_tool(
 ) -> ToolRun:
     """Run a tool and report what happened; failures are reported in the ToolRun, never raised."""
     arguments = dict(arguments or {})
-    run = ToolRun(tool=tool.name, arguments=arguments, call_id=call_id)
+    run = ToolRun(tool=tool.name, arguments=dict(arguments), call_id=call_id)
     host = str(arguments.pop("host", "") or "")
     began = time.perf_counter()
     try:
@@ -379,7 +379,11 @@ def run_tool(
             if not confirmed:
                 run.pending = True
                 return run
-            target = hosts[host]() if hosts and host in hosts else conn
+            target = conn
+            if host:
+                if not hosts or host not in hosts:
+                    raise ValidationError(f"no host named {host!r}; a control action runs on one host")
+                target = hosts[host]()
             run_action(target, action, arguments)
             run.frame = pd.DataFrame({"result": [f"{tool.name} sent"]})
     except ReadOnlyViolation as exc:

@@ -307,3 +307,15 @@ def test_all_hosts_adds_a_host_column(conn, tools) -> None:
     assert list(run.frame["host"].unique()) == ["a", "b"] and run.frame.columns[0] == "host"
     unknown = run_tool(conn, tools["run_sql"], {"sql": "SELECT 1", "host": "nope"}, hosts=hosts)
     assert "no host named 'nope'" in unknown.error
+
+
+def test_confirmed_control_action_runs_on_the_asked_host(conn, tools, shop) -> None:
+    hosts = {"ch2": lambda: conn}
+    pending = run_tool(conn, tools["optimize_table"], {"database": "shop", "table": "orders", "host": "ch2"},
+                       hosts=hosts)
+    assert pending.pending and pending.arguments["host"] == "ch2"
+    done = run_tool(conn, tools["optimize_table"], pending.arguments, confirmed=True, hosts=hosts)
+    assert not done.error and list(done.frame["result"]) == ["optimize_table sent"]
+    refused = run_tool(conn, tools["optimize_table"], {**pending.arguments, "host": "all"}, confirmed=True,
+                       hosts=hosts)
+    assert "a control action runs on one host" in refused.error
