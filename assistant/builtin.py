@@ -24,6 +24,7 @@ CONTROL_TOOLS = ("kill_query", "kill_mutation", "optimize_table")
 _OVERVIEW = re.compile(r"\b(overview|summary|summari[sz]e|at a glance|overall|big picture)\b", re.IGNORECASE)
 _HEALTH_FIRST = ("critical", "warning")
 _NAME_LIKE = re.compile(r"\b(?:named|called|containing)\s+['\"`]?(\w+)", re.IGNORECASE)
+_SYSTEM_DATABASES = frozenset({"system", "INFORMATION_SCHEMA", "information_schema"})
 NEAR = 0.4
 """Entries scoring at least this share of the best one are close enough for the tie-breaks of `_rerank`."""
 CHECK_FACTOR = 0.75
@@ -262,22 +263,27 @@ def _arguments(panel: Panel, text: str, window: Window | None,
     if window is not None and "window" in panel.fillable:
         kept["start"], kept["end"] = window.start, window.end
     kept.update(_choices(panel, text))
+    if kept.get("database") in _SYSTEM_DATABASES and panel.param("include_system") is not None:
+        kept["include_system"] = 1
     ignored = sorted(set(wanted) - set(kept) - {"limit"})
     note = f"({panel.title} cannot filter by {', '.join(ignored)}; showing all.)" if ignored else ""
     return kept, note
 
 
 def plan(question: str, tools: dict[str, Tool], now: datetime | None = None,
-         resolve_table: Callable[[str], str | None] | None = None) -> Plan:
-    """Decide what to run for a question: the tool and its arguments (pure; `resolve_table` finds a database)."""
+         resolve_table: Callable[[str], str | None] | None = None, *, as_sql: bool = True) -> Plan:
+    """Decide what to run for a question: the tool and its arguments (pure; `resolve_table` finds a database).
+
+    With `as_sql` off, a question that starts like SQL is read as words (the engine did not parse it).
+    """
     now = now or datetime.now(UTC)
     text = " ".join(question.split())
-    if match := _EXPLAIN.match(text):
+    if as_sql and (match := _EXPLAIN.match(text)):
         arguments = {"sql": match.group(2).strip()}
         if match.group(1):
             arguments["kind"] = match.group(1).upper()
         return Plan("explain", "explain", arguments)
-    if (sql := _extract_sql(question)) is not None:
+    if as_sql and (sql := _extract_sql(question)) is not None:
         return Plan("run_sql", "run_sql", {"sql": sql})
     control = _plan_control(text, tools, resolve_table)
     if control is not None:
@@ -482,6 +488,14 @@ class BuiltinAssistant:
     def respond(self, question: str, history: list[Any], turn: Any) -> Iterator[str | ToolRun]:
         """Yield the tool runs and the answer text; record the new messages in `turn`."""
         chosen = plan(question, self.tools, resolve_table=table_resolver(self.conn))
+        if chosen.tool == "run_sql" and not _CODE.search(question):
+            attempt = run_tool(self.conn, self.tools["run_sql"], chosen.arguments, hosts=self.hosts)
+            if attempt.error_name != "SYNTAX_ERROR":
+                turn.tool(attempt)
+                yield attempt
+                yield self._say(turn, summarize(None, attempt), intent="run_sql", tool="run_sql")
+                return
+            chosen = plan(question, self.tools, resolve_table=table_resolver(self.conn), as_sql=False)
         if chosen.intent == "unknown":
             yield self._say(turn, "I found no panel that answers that well enough. The nearest ones:\n\n"
                             + _nearest(chosen.hits) + "\n\nYou can also ask a SQL query of your own (SELECT, SHOW, "

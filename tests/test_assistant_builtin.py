@@ -319,3 +319,13 @@ def test_confirmed_control_action_runs_on_the_asked_host(conn, tools, shop) -> N
     refused = run_tool(conn, tools["optimize_table"], {**pending.arguments, "host": "all"}, confirmed=True,
                        hosts=hosts)
     assert "a control action runs on one host" in refused.error
+
+
+def test_words_that_only_start_like_sql_are_read_as_a_question(conn, tools) -> None:
+    turn = Turn()
+    list(BuiltinAssistant(conn, tools).respond("select the slowest queries please", [], turn))
+    assert [(m.name, m.metadata.get("panel")) for m in turn.messages] == [("run_panel", "queries_slow"), ("", None)]
+    turn = Turn()
+    list(BuiltinAssistant(conn, tools).respond("show tables that are biggest in database system", [], turn))
+    assert turn.messages[0].metadata["params"]["include_system"] == 1
+    assert turn.messages[0].metadata["rows"] > 0
