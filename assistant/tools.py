@@ -313,10 +313,11 @@ def health_frame(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
         except UnavailableError as exc:
             result = Missing(exc.name, str(exc))
         except ChStoreError as exc:
-            if getattr(exc, "name", None) not in MISSING_NAMES:
-                raise
-            result = Missing(exc.name, str(exc))
+            result = Missing(getattr(exc, "name", None), str(exc))
+            if result.name not in MISSING_NAMES:
+                result.message = f"failed: {exc}"
         status, value, warning, critical, detail = check_status(panel, result)
+        detail = result.message if isinstance(result, Missing) and result.message.startswith("failed") else detail
         rows.append({"check": panel.name, "title": panel.title, "status": status, "value": value,
                      "unit": panel.check.unit, "warning": warning, "critical": critical, "detail": detail,
                      "meaning": panel.check.meaning, "action": panel.check.action})

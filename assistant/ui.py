@@ -23,7 +23,7 @@ from chstore.errors import ChStoreError
 from chstore.local import load_local_history, save_local_history
 from chstore.model import utcnow
 from chstore.settings import Settings
-from dashboard import context, frame
+from dashboard import context, frame, status
 
 STARTERS = (
     "What is running now?",
@@ -180,7 +180,8 @@ def render_messages(state: ChatState, resolved: set[str]) -> None:
                 elif message.content:
                     st.markdown(message.content)
             if any(m.id not in state.saved for m in messages) and context_store() is not None:
-                st.caption("⚠️ not saved yet — retried on the next turn")
+                reason = f": {state.error}" if state.error else " yet"
+                st.caption(f"⚠️ not saved{reason} — kept in this session and retried on the next turn")
 
 
 # --- control actions --------------------------------------------------------------------------
@@ -397,11 +398,7 @@ def render_chat() -> None:
     frame.ensure_router()
     settings = context.get_settings()
     st.title("Assistant")
-    try:
-        conn = context.get_connection()
-    except ChStoreError as exc:
-        st.error(f"ClickHouse is not reachable: {exc}")
-        conn = None
+    conn = context.get_connection() if status.banner() else None
     answerer = make_answerer(settings, conn) if conn is not None else None
     store = context_store()
     where = "saved in the conversation store" if store is not None else "kept in this browser (local store)"

@@ -68,7 +68,7 @@ def open_named_store(kind: str, settings: Settings, connection: object | None = 
 
         auto_create = settings.clickhouse_agent_conversations_auto_create
         return ClickHouseStore(
-            connection or connect(settings),
+            connection or connect(settings, 0, credentials=settings.store_credentials()),
             settings.conversation_table,
             auto_create=settings.embedded if auto_create is None else auto_create,
             cluster=settings.clickhouse_agent_conversations_cluster,

@@ -19,7 +19,14 @@ from typing import Any
 
 from chstore import sqlfiles
 from chstore.connection import Connection
-from chstore.errors import ChStoreError, NotFoundError, StorageError, UnavailableError, ValidationError
+from chstore.errors import (
+    ChStoreError,
+    NotFoundError,
+    QueryError,
+    StorageError,
+    UnavailableError,
+    ValidationError,
+)
 from chstore.model import (
     EPOCH,
     Message,
@@ -59,6 +66,8 @@ COLUMNS = {
 }
 """Column names and types of every insert, as in sql/store/create_table.sql (the driver then needs no DESCRIBE)."""
 LAYOUT_MARK = "kind"
+WRITE_REFUSED = frozenset({"ACCESS_DENIED", "NOT_ENOUGH_PRIVILEGES"})
+"""Error names of a write the store's user is not granted (a read-only profile is `READONLY`)."""
 """The column that tells this layout from the old one (a thread table plus a `<table>_messages` table)."""
 
 _tick_lock = threading.Lock()
@@ -183,8 +192,26 @@ class ClickHouseStore:
             if old:
                 self._copy_old_layout(*old)
         except ChStoreError as exc:
-            raise StorageError(f"could not create the conversation table {self.database}.{self.table}: {exc}") from exc
+            refused = self._refusal(exc, "CREATE TABLE", "create")
+            raise StorageError(
+                refused or f"could not create the conversation table {self.database}.{self.table}: {exc}"
+            ) from exc
         self._ready = True
+
+    def _refusal(self, exc: ChStoreError, privilege: str, verb: str) -> str:
+        """What the store's ClickHouse user lacks and what to do, when `exc` is a refused write; else ''."""
+        name = getattr(exc, "name", None)
+        where = f"{self.database}.{self.table}"
+        store_user = "give the store a user that may write (CLICKHOUSE_AGENT_CONVERSATIONS_USER / _PASSWORD)"
+        until = "Until then chat keeps working and each turn stays in the browser session, marked not saved."
+        if name == "READONLY":
+            return (f"the conversation store's ClickHouse user has a read-only profile (readonly="
+                    f"{self.conn.server.readonly or 1}) and cannot {verb} {where}: {store_user}. {until}")
+        if name in WRITE_REFUSED:
+            grant = f"GRANT {privilege} ON {where}" if privilege != "CREATE TABLE" else f"GRANT CREATE TABLE ON {self.database}.*"
+            return (f"the conversation store's ClickHouse user may not {verb} {where} ({name}): run `{grant}` or "
+                    f"{store_user}. {until}")
+        return ""
 
     def _columns(self, table: str) -> set[str]:
         """The column names of a table of the store's database (empty when it does not exist)."""
@@ -216,10 +243,13 @@ class ClickHouseStore:
         with self._ready_lock:
             if self._ready:
                 return
-            if self.auto_create:
+            read_only = bool(self.conn.server.readonly)
+            if self.auto_create and not read_only:
                 self.create_schema()
                 return
             columns = self._columns(self.table)
+            if not columns and read_only:
+                raise StorageError(self._refusal(QueryError("", name="READONLY"), "CREATE TABLE", "create"))
             if not columns:
                 raise StorageError(
                     f"the conversation table {self.database}.{self.table} does not exist: set "
@@ -250,11 +280,16 @@ class ClickHouseStore:
         if not rows:
             return
         self._ensure()
+        if self.conn.server.readonly:
+            raise StorageError(self._refusal(QueryError("", name="READONLY"), "INSERT", "write to"))
         try:
             self.conn.insert(f"{self.database}.{self.table}", rows, list(COLUMNS), settings=WRITE_SETTINGS,
                              column_types=list(COLUMNS.values()))
         except ChStoreError as exc:
-            raise StorageError(f"conversation store write failed, nothing of this call was saved: {exc}") from exc
+            refused = self._refusal(exc, "INSERT", "write to")
+            raise StorageError(
+                refused or f"conversation store write failed, nothing of this call was saved: {exc}"
+            ) from exc
 
     def _state(
         self, user_id: str, thread_id: str, ids: list[str] | None = None, *, every_message: bool = False

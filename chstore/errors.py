@@ -30,10 +30,14 @@ class StorageError(ChStoreError):
 class QueryError(ChStoreError):
     """A ClickHouse query failed; `code` and `name` are the server's (e.g. 60, `UNKNOWN_TABLE`)."""
 
-    def __init__(self, message: str, *, code: int | None = None, name: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: int | None = None, name: str | None = None, cause: str = "", check: str = ""
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.name = name
+        self.cause = cause
+        self.check = check
 
 
 class UnavailableError(QueryError):
@@ -45,7 +49,8 @@ class QueryTimeoutError(QueryError):
 
 
 class UnreachableError(QueryError):
-    """The server could not be reached (connection refused, DNS, TLS, stalled)."""
+    """The server could not be reached; `cause` says why in plain words (connection refused, host name not found,
+    TLS, timed out) and `check` what to look at."""
 
 
 class ReadOnlyViolation(ValidationError):

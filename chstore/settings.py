@@ -89,6 +89,35 @@ class Settings(BaseSettings):
         validation_alias=_env("CHM_MAX_QUERY_MEMORY"),
         description="Bytes of memory any one dashboard or assistant query may use (`max_memory_usage`).",
     )
+    chm_embedded_clients: int = Field(
+        4,
+        ge=1,
+        le=32,
+        validation_alias=_env("CHM_EMBEDDED_CLIENTS"),
+        description="Clients opened on the embedded engine; queries of different sessions run side by side on them "
+        "(user-typed SQL may hold all but one).",
+    )
+    chm_embedded_readonly: int = Field(
+        0,
+        ge=0,
+        le=2,
+        validation_alias=_env("CHM_EMBEDDED_READONLY"),
+        description="`1` or `2` opens the embedded engine's sessions with that `readonly` level, as a monitoring "
+        "user's profile would (to try the read-only mode; the conversation store then cannot write).",
+    )
+    chm_adhoc_max_execution_time: int = Field(
+        10,
+        ge=1,
+        le=3600,
+        validation_alias=_env("CHM_ADHOC_MAX_EXECUTION_TIME"),
+        description="Seconds a user-typed statement (chat `run_sql`, the History console) may run.",
+    )
+    chm_adhoc_max_result_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1024,
+        validation_alias=_env("CHM_ADHOC_MAX_RESULT_BYTES"),
+        description="Byte cap of a user-typed statement's result (`max_result_bytes`, the result is cut there).",
+    )
     chm_retry_after: float = Field(
         10.0,
         ge=0,
@@ -175,6 +204,18 @@ class Settings(BaseSettings):
         validation_alias=_env("CLICKHOUSE_AGENT_CONVERSATIONS_TABLE"),
         description="`db.table` of the ClickHouse conversation store; default `${CLICKHOUSE_DATABASE}.agent_conversations`"
         " (threads and their messages, one table). Setting it includes ClickHouse in `auto`.",
+    )
+    clickhouse_agent_conversations_user: str | None = Field(
+        None,
+        validation_alias=_env("CLICKHOUSE_AGENT_CONVERSATIONS_USER"),
+        description="User the ClickHouse conversation store connects as (SELECT/INSERT on its table, CREATE TABLE for "
+        "auto-create); default: the dashboard's `CLICKHOUSE_USER`, so a read-only monitoring user and a writing "
+        "store user can share one cluster.",
+    )
+    clickhouse_agent_conversations_password: SecretStr | None = Field(
+        None,
+        validation_alias=_env("CLICKHOUSE_AGENT_CONVERSATIONS_PASSWORD"),
+        description="Password of `CLICKHOUSE_AGENT_CONVERSATIONS_USER`; default: the dashboard's `CLICKHOUSE_PASSWORD`.",
     )
     clickhouse_agent_conversations_auto_create: bool | None = Field(
         None,
@@ -578,6 +619,14 @@ class Settings(BaseSettings):
         return _pick(_split(self.clickhouse_user) or ["default"], index), _pick(
             self.clickhouse_password.get_secret_value().split(","), index
         )
+
+    def store_credentials(self) -> tuple[str, str] | None:
+        """User and password of the ClickHouse store's own connection, or None to share the dashboard's (host 0)."""
+        user, password = self.clickhouse_agent_conversations_user, self.clickhouse_agent_conversations_password
+        if user is None and password is None:
+            return None
+        default_user, default_password = self.credentials(0)
+        return user or default_user, password.get_secret_value() if password is not None else default_password
 
     @property
     def admin_users(self) -> frozenset[str]:

@@ -50,7 +50,7 @@ def get_connection(host_index: int | None = None) -> Connection:
 def _store() -> ConversationStore:
     settings = get_settings()
     connection = None
-    if resolve_store(settings).kind == "clickhouse":
+    if resolve_store(settings).kind == "clickhouse" and settings.store_credentials() is None:
         connection = _connection(0)
     return open_store(settings, connection)
 

@@ -12,7 +12,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from chstore.errors import ChStoreError
 from chstore.settings import Settings
-from dashboard import context
+from dashboard import context, status
 from dashboard.catalog import PAGES, PANELS
 from dashboard.panels import run_panel
 
@@ -140,7 +140,8 @@ def sidebar(settings: Settings) -> None:
     _init_from_url("refresh", list(context.REFRESH_CHOICES), "off")
     with st.sidebar:
         if len(labels) > 1:
-            st.selectbox("Host", labels, key="host")
+            st.selectbox("Host", labels, key="host", format_func=status.host_label)
+        status.sidebar_state()
         clusters = _clusters(context.current_host_index())
         if clusters:
             _init_from_url("cluster", ["", *clusters], "")

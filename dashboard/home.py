@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from chstore.errors import ChStoreError
-from dashboard import context
+from dashboard import context, status
 from dashboard.catalog import PANELS
 from dashboard.frame import ensure_router
 from dashboard.render import Missing, fetch_panel
@@ -30,15 +30,16 @@ def render_home() -> None:
     else:
         hosts = ", ".join(f"{label} ({url})" for label, url in zip(settings.host_labels, settings.hosts, strict=True))
         st.markdown(f"**Engine:** ClickHouse server(s): {hosts}")
+    if not status.banner():
+        st.markdown(f"**Conversation store:** {context.store_label()}")
+        return
+    st.markdown(f"**Connection:** {status.read_only_note(context.get_connection().server)}")
     try:
         frame = fetch_panel(PANELS["server_info"])  # cached like any panel: shared by every session for seconds
     except ChStoreError as exc:
         frame = Missing(getattr(exc, "name", None), str(exc))
     if isinstance(frame, Missing):
-        st.error(
-            f"ClickHouse is not reachable or failed: {frame.message}\n\n"
-            "Check CLICKHOUSE_HOST, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD; the page retries on every refresh."
-        )
+        st.info(f"Server details are not available: {frame.message}")
     else:
         row = frame.iloc[0]
         cols = st.columns(4)

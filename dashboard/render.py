@@ -17,8 +17,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from chstore.connection import ServerInfo
 from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError, UnreachableError
-from dashboard import context, frame
+from dashboard import context, frame, status
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
 from dashboard.explain import explain_statement
 from dashboard.panels import Panel, Param, run_action, run_panel
@@ -237,6 +238,9 @@ def render_panel(name: str, values: dict[str, Any] | None = None, *, title: bool
             st.warning(f"**{panel.title}** timed out: {exc} (setting CLICKHOUSE_MAX_EXECUTION_TIME)", icon="⏱️")
             return None
         except ChStoreError as exc:
+            if status.connection_problem(exc):
+                st.caption("Waiting for the host to answer.")
+                return None
             st.error(f"**{panel.title}** failed: {exc}")
             return None
         if isinstance(result, Missing):
@@ -305,11 +309,23 @@ def render_page(key: str) -> None:
     st.header(page.title)
     if page.intro:
         st.caption(page.intro)
+    if not status.banner():
+        return
     every = context.REFRESH_CHOICES.get(st.session_state.get("refresh", "off"))
     if every:
         st.fragment(run_every=every)(_body)(page)
     else:
         _body(page)
+    if status.host_down(context.current_host_index()):
+        st.rerun()  # the host stopped answering while the panels ran: show its banner instead of their notes
+
+
+def control_refusal(info: ServerInfo) -> str:
+    """Why this ClickHouse user cannot run control statements (KILL, OPTIMIZE), or '' when it can (pure)."""
+    if info.readonly:
+        return (f"the ClickHouse user `{info.user}` is read-only (readonly={info.readonly}), and control statements "
+                "change the server; use a user with KILL QUERY / OPTIMIZE grants to run them.")
+    return ""
 
 
 def _action(name: str, values: dict[str, Any]) -> None:
@@ -318,6 +334,10 @@ def _action(name: str, values: dict[str, Any]) -> None:
     with st.expander(action.title):
         if not settings.chm_enable_control_actions:
             st.caption(f"{action.description} Off: set CHM_ENABLE_CONTROL_ACTIONS=true to allow it.")
+            return
+        refused = control_refusal(context.get_connection().server)
+        if refused:
+            st.caption(f"{action.description} Not available: {refused}")
             return
         inputs = {p.name: st.text_input(p.description or p.name, value=str(values.get(p.name, p.default)),
                                         key=f"a_{name}_{p.name}") for p in action.params}
@@ -373,6 +393,8 @@ def render_health() -> None:
     """The Health page: every check with status, value, threshold, meaning and what to do."""
     st.header("Health")
     st.caption("Each check compares a measured value with thresholds from settings (CHM_HEALTH_*).")
+    if not status.banner():
+        return
     results = []
     unreachable: UnreachableError | None = None
     for panel in (p for p in PANELS.values() if p.check):
@@ -387,18 +409,18 @@ def render_health() -> None:
         st.error(f"The checks could not run: {unreachable}")
     counts = pd.Series([r[1] for r in results]).value_counts()
     statuses = ("critical", "warning", "ok", "no data", "n/a")
-    for column, status in zip(st.columns(len(statuses)), statuses, strict=True):
-        column.metric(f"{STATUS_ICON[status]} {status}", int(counts.get(status, 0)))
+    for column, state in zip(st.columns(len(statuses)), statuses, strict=True):
+        column.metric(f"{STATUS_ICON[state]} {state}", int(counts.get(state, 0)))
     order = {"critical": 0, "warning": 1, "ok": 2, "no data": 3, "n/a": 4}
     grid = st.columns(2)
-    for index, (panel, status, value, warning, critical, detail) in enumerate(
+    for index, (panel, verdict, value, warning, critical, detail) in enumerate(
         sorted(results, key=lambda r: order[r[1]])
     ):
         check = panel.check
         with grid[index % 2].container(border=True):
             shown = "—" if value is None else f"{value:,.2f}".rstrip("0").rstrip(".")
             compare = "≥" if check.higher_is_worse else "≤"
-            st.markdown(f"{STATUS_ICON[status]} **{panel.title}** — {status}  \n"
+            st.markdown(f"{STATUS_ICON[verdict]} **{panel.title}** — {verdict}  \n"
                         f"value **{shown}** {check.unit} · warning {compare} {warning:g} · critical {compare} "
                         f"{critical:g}")
             if detail:

@@ -6,7 +6,10 @@ settings as URL parameters, Native/TabSeparated results, Native inserts, error c
 basic authentication) and runs every statement on a real chdb engine. `--stall` makes it accept connections and
 never answer (a hung server).
 
-    python tests/ch_http.py --port 18123 --data /tmp/engine [--user u --password p] [--stall]
+    python tests/ch_http.py --port 18123 --data /tmp/engine [--user u --password p] [--stall] [--readonly 1|2]
+
+`--readonly N` gives the user a read-only profile: the engine's session is switched to `readonly=N` before the first
+request, so the engine itself refuses what such a server refuses (a changed setting, a write).
 """
 
 from __future__ import annotations
@@ -47,12 +50,15 @@ def _settings_clause(settings: dict[str, str]) -> str:
 class Engine:
     """One chdb connection, serialised."""
 
-    def __init__(self, data: str, config: str | None) -> None:
+    def __init__(self, data: str, config: str | None, readonly: int = 0) -> None:
         import chdb
 
         target = data if not config else f"{data}?config-file={config}"
         self.conn = chdb.connect(target)
         self.lock = threading.Lock()
+        if readonly:
+            self.conn.query("SYSTEM FLUSH LOGS")
+            self.conn.query(f"SET readonly = {int(readonly)}")
 
     def run(self, sql: str, fmt: str, params: dict[str, str]) -> bytes:
         with self.lock:
@@ -200,10 +206,11 @@ def main() -> None:
     parser.add_argument("--user", default="default")
     parser.add_argument("--password", default="")
     parser.add_argument("--stall", action="store_true")
+    parser.add_argument("--readonly", type=int, default=0, choices=(0, 1, 2))
     args = parser.parse_args()
     config = Path(__file__).resolve().parent.parent / "chstore" / "engine.xml"
     if not args.stall:
-        Handler.engine = Engine(args.data, str(config))
+        Handler.engine = Engine(args.data, str(config), args.readonly)
     Handler.user, Handler.password, Handler.stall = args.user, args.password, args.stall
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True

@@ -23,8 +23,9 @@ def free_port() -> int:
 class ServerProcess:
     """A running HTTP front; `url` for CLICKHOUSE_HOST; `stop()` ends it, `start()` brings it back on the same port."""
 
-    def __init__(self, data_dir: Path, password: str = "", stall: bool = False, port: int | None = None) -> None:
-        self.data_dir, self.password, self.stall = data_dir, password, stall
+    def __init__(self, data_dir: Path, password: str = "", stall: bool = False, port: int | None = None,
+                 readonly: int = 0) -> None:
+        self.data_dir, self.password, self.stall, self.readonly = data_dir, password, stall, readonly
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -34,6 +35,8 @@ class ServerProcess:
                 "--password", self.password]
         if self.stall:
             args.append("--stall")
+        if self.readonly:
+            args += ["--readonly", str(self.readonly)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

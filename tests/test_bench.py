@@ -50,3 +50,24 @@ def test_assistant_eval_meets_its_targets() -> None:
     assert round(held["right_table"] * held["n"]) >= 26
     areas = {"overview", "queries", "tables", "merges", "replication", "logs", "system", "health"}
     assert set(held["areas"]) == set(report["tuning"]["areas"]) == areas
+
+
+def test_fair_share_bench_small_run() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/fair_share_bench.py", "--slow", "2", "--clients", "1", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    one, two = report["runs"]["clients_1"], report["runs"]["clients_2"]
+    assert one["page_during_slow_query_s"] > one["page_quiet_s"] and one["slow_query_s"] >= 2
+    assert two["page_during_slow_query_s"] > 0 and isinstance(report["meets_target"], bool)
+
+
+def test_down_host_bench_times_every_page() -> None:
+    result = subprocess.run([sys.executable, "bench/down_host_bench.py"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["pages"] >= 40 and report["pages_with_one_banner"] >= report["pages"] - 2
+    assert report["max_s"] > 0 and isinstance(report["meets_target"], bool)

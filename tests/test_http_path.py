@@ -113,3 +113,23 @@ def test_refused_write_does_not_leave_the_embedded_session_readonly(conn) -> Non
     conn.command("CREATE TABLE IF NOT EXISTS chm_test.after_refusal (a UInt8) ENGINE = Memory")
     conn.insert("chm_test.after_refusal", [[1]], ["a"])
     assert conn.query_rows("SELECT count() FROM chm_test.after_refusal")[0][0] >= 1
+
+
+@pytest.mark.parametrize("level", [1, 2])
+def test_a_read_only_profile_over_http_gets_only_what_it_accepts(tmp_path: Path, level: int) -> None:
+    from dashboard.catalog import PANELS
+    from dashboard.panels import run_panel
+
+    server = ServerProcess(tmp_path / "engine", readonly=level).start()
+    try:
+        conn = connect(load_settings(clickhouse_host=server.url))
+        assert conn.server.readonly == level
+        assert "readonly" not in conn.query_settings(readonly=True)
+        assert bool(conn.query_settings(readonly=True)) == (level == 2)
+        for name in ("server_info", "databases", "disks"):
+            assert not run_panel(conn, PANELS[name], {}).empty, name
+        with pytest.raises(QueryError) as refused:
+            conn.command("CREATE DATABASE never_here")
+        assert refused.value.name == "READONLY"
+    finally:
+        server.stop()

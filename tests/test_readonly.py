@@ -1,0 +1,81 @@
+"""A read-only monitoring user (readonly=1, readonly=2): every panel and assistant tool returns rows or a
+"not available" note, every page renders without an error box, Home and the sidebar say what applies."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chstore.connection import ServerInfo
+from dashboard.catalog import PANELS
+from dashboard.render import control_refusal
+
+SCRIPT = Path(__file__).resolve().parent / "readonly_app.py"
+
+
+@pytest.fixture(scope="module", params=["1", "2"])
+def sweep(request: pytest.FixtureRequest) -> dict:
+    done = subprocess.run([sys.executable, str(SCRIPT), request.param], capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report["mode"] = int(request.param)
+    return report
+
+
+def test_the_session_is_read_only(sweep: dict) -> None:
+    assert sweep["readonly"] == sweep["mode"]
+
+
+def test_every_panel_returns_rows_or_a_note(sweep: dict) -> None:
+    outcome = sweep["panels"]
+    assert set(outcome) == set(PANELS)
+    failed = {name: what for name, what in outcome.items() if what.startswith("failed")}
+    assert failed == {}
+    assert sum(what == "rows" for what in outcome.values()) >= len(PANELS) // 2, outcome
+
+
+def test_every_assistant_panel_tool_returns_rows_or_a_note(sweep: dict) -> None:
+    failed = {name: what for name, what in sweep["tools"].items() if what.startswith("failed")}
+    assert sweep["tools"] and failed == {}
+
+
+def test_every_page_renders_without_an_error(sweep: dict) -> None:
+    assert sweep["problems"] == {}
+
+
+def test_home_and_sidebar_say_the_user_is_read_only(sweep: dict) -> None:
+    mode = sweep["mode"]
+    assert f"read-only (readonly={mode})" in sweep["home"]
+    assert f"Read-only user `default` (readonly={mode})" in sweep["home"]
+    if mode == 1:
+        assert "sends no per-query settings" in sweep["home"] and "profile" in sweep["home"]
+
+
+def test_query_settings_follow_the_read_only_level() -> None:
+    wanted = {"max_execution_time": 5, "log_comment": "x", "readonly": 1}
+    assert ServerInfo("26.9", "u", 1).applies(wanted) == {}
+    assert ServerInfo("26.9", "u", 2, fixed=frozenset({"readonly"})).applies(wanted) == {
+        "max_execution_time": 5, "log_comment": "x"}
+    assert ServerInfo("26.9", "u", 0).applies(wanted) == wanted
+    assert ServerInfo("26.9", "u", 0, fixed=frozenset({"max_execution_time"})).applies(wanted) == {
+        "log_comment": "x", "readonly": 1}
+    with pytest.raises(Exception, match="additional_table_filters"):
+        ServerInfo("26.9", "u", 1).applies({"additional_table_filters": {"t": "1"}})
+
+
+def test_control_actions_are_refused_with_the_reason_for_a_read_only_user() -> None:
+    assert "read-only (readonly=1)" in control_refusal(ServerInfo("24.8.4", "monitor", 1))
+    assert control_refusal(ServerInfo("24.8.4", "admin", 0)) == ""
+
+
+def test_chat_answers_and_marks_the_turn_not_saved_with_the_reason(sweep: dict) -> None:
+    chat = sweep["chat"]
+    assert chat["errors"] == []
+    assert chat["frames"] >= 1 or any("biggest" in a.lower() or "table" in a.lower() for a in chat["answers"][1:])
+    unsaved = [c for c in chat["captions"] if "not saved" in c]
+    assert unsaved and "read-only profile" in unsaved[0] and "CLICKHOUSE_AGENT_CONVERSATIONS_USER" in unsaved[0]
