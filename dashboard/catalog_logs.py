@@ -57,12 +57,12 @@ PAGES = (
 # What a question-matcher reads beside each panel: phrases in the words operators use.
 ASK = {
     "metrics": ("current metrics gauges", "value of a metric now", "system metrics"),
-    "events": ("event counters since start", "profile events totals", "cumulative counters"),
-    "asynchronous_metrics": ("asynchronous metrics", "load average os memory jemalloc", "periodic metrics"),
-    "errors": ("server errors", "error counters since start", "which errors has the server counted",
+    "events": ("counters of events since startup", "profile events totals", "cumulative counters"),
+    "asynchronous_metrics": ("async metrics", "load average os memory jemalloc", "periodic metrics"),
+    "errors": ("server errors", "error counters since start", "error codes counted by the server",
                "error codes counts last message"),
-    "error_log": ("errors over time", "error rate history", "error spikes per minute"),
+    "error_log": ("error history by time bucket", "error rate history", "error spikes per minute"),
     "text_log": ("server log", "text log lines", "log warnings and errors", "what did the server log"),
     "crash_log": ("crashes", "recent crashes", "crash log stack trace", "segfault fatal signal"),
-    "logins": ("logins", "who logged in", "failed logins authentication", "sessions logouts"),
+    "logins": ("logins", "user logins to the server", "users logged in", "who connected", "failed logins authentication", "sessions logouts"),
 }

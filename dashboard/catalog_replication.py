@@ -49,13 +49,13 @@ PAGES = (
 
 # What a question-matcher reads beside each panel: phrases in the words operators use.
 ASK = {
-    "replicas": ("replication status", "is replication healthy", "replica delay lag", "replicated tables queue",
+    "replicas": ("replication status", "replication health", "healthy replicated tables", "replica delay lag", "replicated tables queue",
                  "replicas of a table"),
     "replication_queue": ("replication queue tasks", "stuck replication entries", "waiting retrying replication"),
     "readonly_replicas": ("read-only replicas", "replicas in readonly mode", "keeper session lost readonly"),
     "replicated_fetches": ("fetches from other replicas", "parts being downloaded by replication"),
-    "distributed_ddl_queue": ("distributed ddl queue", "on cluster statements failed", "ddl queued per host"),
-    "clusters": ("cluster topology", "shards replicas hosts of clusters", "remote servers configuration"),
+    "distributed_ddl_queue": ("ddl statements queued on cluster", "on cluster statements failed", "ddl queued per host"),
+    "clusters": ("topology of the configured clusters", "shards replicas hosts of clusters", "remote servers configuration"),
     "distribution_queue": ("distributed send queue", "files distributed tables still have to send",
                            "pending inserts to shards"),
 }

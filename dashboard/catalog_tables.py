@@ -86,7 +86,7 @@ READS = {"databases": ("databases", "tables", "parts"), "tables": ("tables", "pa
          "table_summary": ("tables", "parts"), "table_projections": ("projections", "projection_parts")}
 # What a question-matcher reads beside each panel: phrases in the words operators use.
 ASK = {
-    "databases": ("list databases", "which databases exist", "schemas on the server"),
+    "databases": ("list databases", "databases present on the server", "schemas on the server"),
     "tables": ("list tables", "biggest largest tables by size", "tables taking the most disk space storage",
                "table rows and compression ratio", "tables in a database"),
     "table_summary": ("one table engine rows bytes", "how big is table"),
@@ -97,9 +97,9 @@ ASK = {
     "table_parts": ("active parts of a table", "data parts list"),
     "table_indices": ("skip indexes indices of a table", "data skipping index bloom filter minmax"),
     "table_projections": ("projections of a table",),
-    "table_queries": ("queries on a table", "who reads or writes this table"),
-    "parts_per_partition": ("too many parts", "tables with the most parts", "parts per partition count",
+    "table_queries": ("queries on a table", "queries reading or writing this table"),
+    "parts_per_partition": ("too many parts", "tables ranked by part count", "parts per partition count",
                             "parts per table"),
-    "detached_parts": ("detached parts", "broken parts moved aside", "unexpected parts detached"),
-    "dictionaries": ("dictionaries status", "dictionary failed to load", "dictionary memory hit rate"),
+    "detached_parts": ("unexpected or broken parts set aside by the server",),
+    "dictionaries": ("state of dictionaries loaded", "dictionary load errors", "dictionary memory hit rate"),
 }

@@ -52,6 +52,20 @@ def test_assistant_eval_meets_its_targets() -> None:
     assert set(held["areas"]) == set(report["tuning"]["areas"]) == areas
 
 
+def test_catalog_phrases_do_not_copy_eval_questions() -> None:
+    from assistant.search import stems
+    from dashboard.catalog import PANELS
+    from dashboard.catalog_health import HEALTH_PHRASES
+
+    phrases = [p for panel in PANELS.values() for p in panel.phrases] + list(HEALTH_PHRASES)
+    copied = []
+    for name in ("assistant_eval_questions.json", "assistant_eval_heldout.json"):
+        for item in json.loads((ROOT / "bench" / name).read_text(encoding="utf-8")):
+            words = stems(item["q"])
+            copied += [(item["q"], p) for p in phrases if len(words) >= 2 and stems(p) == words]
+    assert copied == []
+
+
 def test_fair_share_bench_small_run() -> None:
     result = subprocess.run(
         [sys.executable, "bench/fair_share_bench.py", "--slow", "2", "--clients", "1", "2"],

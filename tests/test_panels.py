@@ -139,7 +139,8 @@ def test_every_panel_and_check_is_findable() -> None:
     for panel in PANELS.values():
         if panel.name in HELPERS:
             continue
-        assert len(panel.phrases) >= 1 and all(p.strip() for p in panel.phrases), panel.name
+        assert isinstance(panel.phrases, tuple) and panel.phrases, panel.name
+        assert all(isinstance(p, str) and p.strip() for p in panel.phrases), panel.name
         assert panel.reads and all(t.isidentifier() for t in panel.reads), panel.name
         assert set(panel.fillable) <= {"database", "table", "user", "window", "limit"}
     for module in catalog._MODULES:
