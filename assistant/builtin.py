@@ -1,5 +1,6 @@
-"""The built-in assistant (no LLM): reads the intent and parameters of a monitoring question, runs one tool and
-writes a short summary from the rows it got back. It never states a number that is not in the result."""
+"""The built-in assistant (no LLM): finds the panel or health check that answers a question by retrieval over the
+whole catalog (assistant/search.py), fills the parameters it can read from the question, runs it and writes a short
+summary from the rows it got back. It never states a number that is not in the result."""
 
 from __future__ import annotations
 
@@ -11,11 +12,23 @@ from typing import Any
 
 import pandas as pd
 
-from assistant.tools import Tool, ToolRun, run_tool
-from chstore import sqlfiles
+from assistant.search import HEALTH, MIN_SCORE, Hit, catalog_index, stems
+from assistant.tools import Hosts, Tool, ToolRun, page_link, run_tool
 from chstore.connection import Connection
+from chstore.errors import ChStoreError
+from dashboard.catalog import PANELS
+from dashboard.panels import Panel, run_panel
 
 LABEL = "built-in"
+CONTROL_TOOLS = ("kill_query", "kill_mutation", "optimize_table")
+_OVERVIEW = re.compile(r"\b(overview|summary|summari[sz]e|at a glance|overall|big picture)\b", re.IGNORECASE)
+_HEALTH_FIRST = ("critical", "warning")
+_NAME_LIKE = re.compile(r"\b(?:named|called|containing)\s+['\"`]?(\w+)", re.IGNORECASE)
+_SYSTEM_DATABASES = frozenset({"system", "INFORMATION_SCHEMA", "information_schema"})
+NEAR = 0.4
+"""Entries scoring at least this share of the best one are close enough for the tie-breaks of `_rerank`."""
+CHECK_FACTOR = 0.75
+"""A health check's score counts this much against a panel's when both are close (the panel lists the rows)."""
 
 
 @dataclass(frozen=True)
@@ -29,82 +42,16 @@ class Window:
 
 @dataclass
 class Plan:
-    """What the built-in assistant decided: an intent, the tool to call and its arguments."""
+    """What the built-in assistant decided: the tool, its arguments, and the catalog entries it considered."""
 
     intent: str
     tool: str = ""
     arguments: dict[str, Any] = field(default_factory=dict)
     window: Window | None = None
     note: str = ""
+    panels: tuple[str, ...] = ()
+    hits: tuple[Hit, ...] = ()
 
-
-@dataclass(frozen=True)
-class Intent:
-    """A kind of question: how to recognise it, which tools answer it (first available wins), how to describe it."""
-
-    name: str
-    pattern: re.Pattern[str]
-    tools: tuple[str, ...]
-    example: str
-    noun: str
-    empty: str
-    label: tuple[str, ...] = ()
-    value: tuple[str, ...] = ()
-
-
-def _rx(text: str) -> re.Pattern[str]:
-    return re.compile(text, re.IGNORECASE)
-
-
-# Order matters: the first intent whose pattern matches wins, so the specific come before the general.
-INTENTS: tuple[Intent, ...] = (
-    Intent("table_schema", _rx(r"\b(schema|columns?|structure|describe|definition)\b"), ("table_schema",),
-           "what columns does table x have?", "columns", "No columns found: the table may not exist.",
-           ("column",), ("type",)),
-    Intent("mutations", _rx(r"\bmutations?\b"), ("unfinished_mutations", "mutations"), "are there stuck mutations?",
-           "unfinished mutations", "No unfinished mutations.", ("table", "mutation_id"), ("parts_to_do",)),
-    Intent("merges", _rx(r"\bmerg(e|es|ing)\b"), ("running_merges", "merges_running"), "show merges for table x",
-           "running merges", "No merges are running right now.", ("table",), ("progress_pct", "elapsed_s")),
-    Intent("replication", _rx(r"\breplica(s|ted|tion)?\b"), ("replication_status",), "is replication healthy?",
-           "replicated tables", "No replicated tables on this server, so there is no replication to check.",
-           ("table",), ("absolute_delay", "queue_size")),
-    Intent("parts", _rx(r"\bparts\b"), ("parts_per_table",), "which tables have the most parts?",
-           "tables by active parts", "No active parts found.", ("table",), ("active_parts",)),
-    Intent("biggest_tables", _rx(r"\b(biggest|largest|heaviest|size of (the )?tables|tables? (by )?size|"
-                                 r"most (disk )?space|take up (the )?most)\b"),
-           ("biggest_tables",), "which tables are biggest?", "tables by size on disk",
-           "No tables with data parts found.", ("database", "table"), ("size",)),
-    Intent("disk_space", _rx(r"\b(disks?|free space|storage|space (left|free)|full)\b"), ("disk_space",),
-           "how much disk is free?", "disks", "No disks reported.", ("disk",), ("free_space", "used_pct")),
-    Intent("server_errors", _rx(r"\b(server errors?|error (counters?|counts?)|system\.errors|errors? since)\b|"
-               r"\berrors?\b.*\bserver\b|\bserver\b.*\berrors?\b"),
-           ("server_errors",), "which errors has the server counted?", "error kinds",
-           "The server has counted no errors.", ("error",), ("count",)),
-    Intent("failed_queries", _rx(r"\b(fail(ed|ing|ures?)?|errors?|exceptions?|broken)\b"), ("failed_queries",),
-           "are there failed queries today?", "failed queries", "No failed queries", ("error", "user"), ()),
-    Intent("slow_queries", _rx(r"\b(slow(est)?|longest|took (the )?longest|expensive|heavy queries)\b"),
-           ("slow_queries",), "slowest queries in the last 2 hours", "finished queries",
-           "No finished queries", ("user", "query_id"), ("query_duration_ms",)),
-    Intent("top_users", _rx(r"\b(which|top|most active|busiest)( \d+)? users?\b|\bwho (runs|ran|is running) the most\b"),
-           ("top_users",), "which users ran the most queries today?", "users", "No queries",
-           ("user",), ("queries",)),
-    Intent("query_volume", _rx(r"\b(how many queries|queries per|query (rate|volume|load|count)|qps|"
-                               r"number of queries|load over time)\b"),
-           ("query_volume",), "how many queries per minute in the last hour?", "time buckets", "No queries",
-           ("t",), ("queries",)),
-    Intent("running_queries", _rx(r"\b(running|right now|currently|in progress|processes|active queries|"
-                                  r"happening)\b"), ("running_queries",), "what is running now?",
-           "running queries", "No queries are running right now (besides chmonitor's own).",
-           ("user", "query_id"), ("elapsed_s",)),
-    Intent("list_tables", _rx(r"\b(tables|list tables|show tables)\b"), ("list_tables",),
-           "which tables are in database x?", "tables", "No tables found.", ("database", "table"), ("total_rows",)),
-    Intent("list_databases", _rx(r"\b(databases|dbs|schemas)\b"), ("list_databases",), "which databases exist?",
-           "databases", "No databases found.", ("database",), ("tables",)),
-    Intent("server_info", _rx(r"\b(version|uptime|server info|how long .* up|which server)\b"),
-           ("server_info",), "which version is the server, and its uptime?", "server", "No answer from the server.",
-           ("version",), ("uptime_seconds",)),
-)
-INTENTS_BY_NAME = {intent.name: intent for intent in INTENTS}
 
 _SQL_START = re.compile(r"^\s*(select|with|show\s+(tables|databases|create|processlist|columns|"
                         r"dictionaries|settings|grants|functions|indexes|clusters?|full))\b", re.IGNORECASE)
@@ -129,13 +76,14 @@ _LIMIT = re.compile(r"\b(?:top|first|limit|show(?: me)?|the)\s+(\d{1,4})\b|\b(\d
 _USER = re.compile(r"\b(user|by)\s+(?=['\"`]?([A-Za-z_][\w.@-]*))", re.IGNORECASE)
 _QUALIFIED = re.compile(r"`?\b([A-Za-z_][\w]*)`?\.`?([A-Za-z_][\w]*)\b`?")
 _TABLE = re.compile(r"\btables?\s+['\"`]?([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?)['\"`]?", re.IGNORECASE)
-_OF_TABLE = re.compile(r"\b(?:of|for|in|on)\s+(?:the\s+)?['\"`]?([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?)['\"`]?\s*"
+_OF_TABLE = re.compile(r"\b(?:of|for|in|on)\s+(?:the\s+)?['\"`]?([A-Za-z_][\w]*\.[A-Za-z_][\w]*)['\"`]?\s*"
                        r"(?:table)?\s*\??$", re.IGNORECASE)
 _DATABASE = re.compile(r"\b(?:database|db|schema)\s+['\"`]?([A-Za-z_][\w]*)['\"`]?|\b(?:in|of|from)\s+(?:the\s+)?"
                        r"['\"`]?([A-Za-z_][\w]*)['\"`]?\s+(?:database|db)\b", re.IGNORECASE)
 _NOT_NAMES = frozenset({"the", "a", "an", "is", "are", "x", "this", "that", "all", "each", "every", "my", "any",
                         "which", "what", "have", "has", "with", "by", "size", "now", "today", "yesterday", "last", "past", "most", "do", "does", "exist", "exists", "of", "in", "for", "on",
-                        "queries", "query", "biggest", "largest", "running", "names", "name", "there", "and"})
+                        "queries", "query", "biggest", "largest", "running", "names", "name", "there", "and",
+                        "take", "takes", "taking", "use", "uses", "using", "grow", "growing", "named", "called"})
 _BY_USER_WORDS = frozenset({"size", "time", "duration", "memory", "count", "name", "table", "database", "user",
                             "users", "the", "a"})
 
@@ -221,74 +169,141 @@ def parse_table(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _pick_tool(intent: Intent, tools: dict[str, Tool], wanted: set[str]) -> tuple[str, set[str]]:
-    """The first available tool of the intent that takes the most of the wanted arguments, and what it ignores."""
-    best: tuple[str, set[str]] | None = None
-    for name in intent.tools:
-        tool = tools.get(name)
-        if tool is None:
-            continue
-        ignored = wanted - tool.accepts
-        if best is None or len(ignored) < len(best[1]):
-            best = (name, ignored)
-    return best or ("", wanted)
-
-
 def _extract_sql(question: str) -> str | None:
     if match := _CODE.search(question):
         return match.group(1).strip()
     return question.strip() if _SQL_START.match(question) else None
 
 
+def _named(text: str) -> dict[str, str]:
+    """The names a question gives (database, table, user, a name fragment), by parameter."""
+    named: dict[str, str] = {}
+    database = parse_database(text)
+    table_db, table = parse_table(text)
+    if table_db or database:
+        named["database"] = table_db or database or ""
+    if table:
+        named["table"] = table
+    if (user := parse_user(text)) is not None:
+        named["user"] = user
+    if match := _NAME_LIKE.search(text):
+        named["name_like"] = match.group(1)
+    if parse_limit(text) is not None:
+        named["limit"] = ""
+    return named
+
+
+def _topic(text: str, named: dict[str, str]) -> str:
+    """The question without the names it gives and the words introducing them: what it is about."""
+    values = {v.lower() for v in named.values() if v}
+    words = re.findall(r"[\w.@-]+", text.lower())
+    keywords = {"user": "user", "database": "database", "table": "table", "name_like": "named"}
+    dropped = {keywords[k] for k in named if k in keywords and k != "table"}
+    return " ".join(w for w in words if w.strip(".") not in values and w not in dropped
+                    and not any(w == f"{d}.{t}" for d in values for t in values))
+
+
+def _rerank(hits: tuple[Hit, ...], named: set[str]) -> tuple[Hit, ...]:
+    """Among entries scoring close to the best, prefer the one that takes the names the question gives, then a
+    panel listing the rows over the health check scoring them (`NEAR`, `CHECK_FACTOR`)."""
+    top = hits[0].score
+    near = [hit for hit in hits if hit.score >= NEAR * top]
+
+    def key(hit: Hit) -> tuple[int, float]:
+        panel = hit.entry.panel
+        takes = set((*panel.fillable, *(p.name for p in panel.params))) if panel else set()
+        if panel is not None and _qualified_table(panel):
+            takes.add("database")
+        return len(named & takes), hit.score * (CHECK_FACTOR if hit.entry.kind == "check" else 1.0)
+
+    ranked = sorted(near, key=key, reverse=True)
+    return (*ranked, *(hit for hit in hits if hit not in near))
+
+
+def _qualified_table(panel: Panel) -> bool:
+    """Whether the panel's `table` parameter takes `db.table` (so it filters by database too)."""
+    param = panel.param("table")
+    return param is not None and "db.table" in param.description
+
+
+def _choices(panel: Panel, text: str) -> dict[str, Any]:
+    """Choice parameters the question names beyond the panel's own title ("most memory" → order by max_memory)."""
+    asked = stems(text) - stems(panel.title)
+    chosen: dict[str, Any] = {}
+    for param in panel.params:
+        scored = [(len(stems(str(choice)) & asked), choice) for choice in param.choices]
+        best = max(scored, key=lambda pair: pair[0], default=(0, None))
+        if best[0] > 0:
+            chosen[param.name] = best[1]
+    return chosen
+
+
+def _arguments(panel: Panel, text: str, window: Window | None,
+               resolve_table: Callable[[str], str | None] | None) -> tuple[dict[str, Any], str]:
+    """The panel's arguments read from the question, and a note naming what it cannot filter by."""
+    wanted: dict[str, Any] = {}
+    database = parse_database(text)
+    table_db, table = parse_table(text) if panel.param("table") or panel.param("database") else (None, None)
+    if table and not table_db and resolve_table is not None:
+        table_db = resolve_table(table)
+    database = table_db or database
+    if table and _qualified_table(panel) and database:
+        wanted["table"] = f"{database}.{table}"
+    elif table:
+        wanted["table"] = table
+    if database:
+        wanted["database"] = database
+    if (user := parse_user(text)) is not None:
+        wanted["user"] = user
+    if (limit := parse_limit(text)) is not None:
+        wanted["limit"] = limit
+    kept = {k: v for k, v in wanted.items() if k in panel.fillable}
+    if (match := _NAME_LIKE.search(text)) and panel.param("name_like") is not None:
+        kept["name_like"] = match.group(1)
+    if window is not None and "window" in panel.fillable:
+        kept["start"], kept["end"] = window.start, window.end
+    kept.update(_choices(panel, text))
+    if kept.get("database") in _SYSTEM_DATABASES and panel.param("include_system") is not None:
+        kept["include_system"] = 1
+    ignored = sorted(set(wanted) - set(kept) - {"limit"})
+    note = f"({panel.title} cannot filter by {', '.join(ignored)}; showing all.)" if ignored else ""
+    return kept, note
+
+
 def plan(question: str, tools: dict[str, Tool], now: datetime | None = None,
-         resolve_table: Callable[[str], str | None] | None = None) -> Plan:
-    """Decide what to run for a question: intent, tool and arguments (pure; `resolve_table` finds a database)."""
+         resolve_table: Callable[[str], str | None] | None = None, *, as_sql: bool = True) -> Plan:
+    """Decide what to run for a question: the tool and its arguments (pure; `resolve_table` finds a database).
+
+    With `as_sql` off, a question that starts like SQL is read as words (the engine did not parse it).
+    """
     now = now or datetime.now(UTC)
     text = " ".join(question.split())
-    if match := _EXPLAIN.match(text):
+    if as_sql and (match := _EXPLAIN.match(text)):
         arguments = {"sql": match.group(2).strip()}
         if match.group(1):
             arguments["kind"] = match.group(1).upper()
         return Plan("explain", "explain", arguments)
-    if (sql := _extract_sql(question)) is not None:
+    if as_sql and (sql := _extract_sql(question)) is not None:
         return Plan("run_sql", "run_sql", {"sql": sql})
     control = _plan_control(text, tools, resolve_table)
     if control is not None:
         return control
-    intent = next((i for i in INTENTS if i.pattern.search(text)), None)
-    if intent is None:
-        return Plan("unknown")
+    named = _named(text)
+    hits = tuple(catalog_index().search(_topic(text, named), 8))
+    if not hits or hits[0].score < MIN_SCORE:
+        return Plan("unknown", hits=hits[:3])
+    hits = _rerank(hits, set(named))
     window = parse_window(text, now)
-    arguments: dict[str, Any] = {}
-    database = parse_database(text)
-    table_db, table = parse_table(text) if intent.name not in ("list_tables", "list_databases") else (None, None)
-    if intent.name == "list_tables" and (match := re.search(r"\b(?:named|called|like|containing)\s+['\"`]?(\w+)",
-                                                           text, re.IGNORECASE)):
-        arguments["name_like"] = match.group(1)
-    if table and not table_db and resolve_table is not None:
-        table_db = resolve_table(table)
-    if table_db:
-        database = table_db
-    if intent.name == "slow_queries" and table:
-        arguments["table"] = f"{database}.{table}" if database else table
-    elif table:
-        arguments["table"] = table
-    if database:
-        arguments["database"] = database
-    if (user := parse_user(text)) is not None and intent.name not in ("top_users", "table_schema"):
-        arguments["user"] = user
-    if (limit := parse_limit(text)) is not None:
-        arguments["limit"] = limit
-    if window is not None:
-        arguments["start"], arguments["end"] = window.start, window.end
-    tool_name, ignored = _pick_tool(intent, tools, set(arguments))
-    if not tool_name:
-        return Plan(intent.name, note="No tool for this question is available on this server.")
-    kept = {k: v for k, v in arguments.items() if k not in ignored}
-    note = f"(This tool cannot filter by {', '.join(sorted(ignored))}; showing all.)" if ignored - {"limit"} else ""
-    if intent.name == "table_schema" and "table" not in kept:
-        return Plan(intent.name, note="Which table? Name it, e.g. “columns of table system.parts”.")
-    return Plan(intent.name, tool_name, kept, window, note)
+    if hits[0].entry.name == HEALTH:
+        return Plan(HEALTH, "health", {}, window, panels=(HEALTH,), hits=hits)
+    chosen = [hits[0].entry]
+    if _OVERVIEW.search(text) and len(hits) > 1 and hits[1].entry.panel is not None:
+        chosen.append(hits[1].entry)
+    first = chosen[0].panel
+    assert first is not None
+    arguments, note = _arguments(first, text, window, resolve_table)
+    return Plan(first.name, "run_panel", {"name": first.name, "arguments": arguments}, window, note,
+                tuple(entry.name for entry in chosen), hits)
 
 
 def _plan_control(text: str, tools: dict[str, Tool], resolve_table: Callable[[str], str | None] | None) -> Plan | None:
@@ -311,33 +326,37 @@ def _plan_control(text: str, tools: dict[str, Tool], resolve_table: Callable[[st
     return None
 
 
-def capabilities() -> str:
-    """What the built-in assistant can answer, as a Markdown list of example questions."""
-    lines = [f"- {intent.example}" for intent in INTENTS]
-    lines.append("- a SQL query of your own (SELECT, SHOW, DESCRIBE), or `explain SELECT …`")
-    return "\n".join(lines)
+_BYTE_COLUMNS = frozenset({"free_space", "total_space", "unreserved_space", "keep_free_space"})
 
 
 def _fmt(column: str, value: Any) -> str:
+    """One value as people read it: bytes in KiB/MiB/GiB, durations in ms/s/min/h, percentages, thousands."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
-    if "bytes" in column or column in ("free_space", "total_space", "memory_usage"):
-        try:
-            return _readable_bytes(float(value))
-        except (TypeError, ValueError):
-            return str(value)
-    if column.endswith("_ms"):
-        return f"{value} ms"
-    if column.endswith("_s"):
-        return f"{value} s"
-    if column.endswith("_pct"):
-        return f"{value} %"
-    if isinstance(value, float):
-        return f"{value:g}"
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value)
-    return text if len(text) <= 60 else text[:59] + "…"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        text = str(value)
+        return text if len(text) <= 60 else text[:59] + "…"
+    if "bytes" in column or "memory" in column or column in _BYTE_COLUMNS:
+        return _readable_bytes(float(value))
+    if column.endswith("_ms"):
+        return f"{value:,.0f} ms" if abs(value) < 1000 else _seconds(value / 1000)
+    if column.endswith(("_s", "_seconds")) or column in ("elapsed", "uptime"):
+        return _seconds(float(value))
+    if column.endswith(("_pct", "percent")):
+        return f"{value:,.1f} %"
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _seconds(value: float) -> str:
+    if abs(value) < 60:
+        return f"{value:,.2f} s".replace(".00 s", " s")
+    if abs(value) < 3600:
+        return f"{value / 60:,.1f} min"
+    return f"{value / 3600:,.1f} h"
 
 
 def _readable_bytes(value: float) -> str:
@@ -354,100 +373,158 @@ def _describe_row(row: pd.Series, labels: list[str], values: list[str]) -> str:
     return f"**{label}**" + (f" ({facts})" if facts else "")
 
 
-_WINDOWED = frozenset({"failed_queries", "slow_queries", "top_users", "query_volume"})
+_LABELS = ("database", "table", "name", "user", "error", "check", "disk", "metric", "event", "query_id", "host",
+           "partition", "mutation_id", "title", "setting", "column")
 
 
-def summarize(intent: Intent | None, run: ToolRun, window: Window | None = None) -> str:
-    """A short factual summary of a tool result, built only from its rows."""
+def _numeric(frame: pd.DataFrame, skip: set[str]) -> list[str]:
+    return [str(c) for c in frame.columns if str(c) not in skip and pd.api.types.is_numeric_dtype(frame[c])
+            and not pd.api.types.is_bool_dtype(frame[c])]
+
+
+def _series_summary(panel: Panel, frame: pd.DataFrame, where: str) -> str:
+    ys = [y for y in panel.y if y in frame.columns] or _numeric(frame, {panel.x or ""})
+    parts = []
+    for column in ys[:3]:
+        values = pd.to_numeric(frame[column], errors="coerce").dropna()
+        if values.empty:
+            continue
+        parts.append(f"{column} peak {_fmt(column, values.max())}, average {_fmt(column, values.mean())}")
+    return f"{panel.title}{where}, over {len(frame)} time buckets: " + ("; ".join(parts) or "no values") + "."
+
+
+def summarize(panel: Panel | None, run: ToolRun, window: Window | None = None) -> str:
+    """A short factual summary of a tool result, built only from its rows, with units as people read them."""
     if run.pending:
         return "This action changes the server, so it waits for your confirmation below."
     if run.error:
         return f"The query failed: {run.error}"
     frame = run.frame if run.frame is not None else pd.DataFrame()
-    where = f" {window.label}" if window else ""
+    windowed = panel is not None and "window" in panel.fillable
+    where = f" {window.label}" if window and windowed else " in the last hour" if windowed else ""
+    title = panel.title if panel is not None else "The query"
     if frame.empty:
-        text = intent.empty if intent else "The query returned no rows"
-        if window and intent and intent.name in _WINDOWED:
-            text = f"{text}{where}"
-        return text if text.endswith(".") else f"{text}."
+        return f"{title}: no rows{where or ' right now'}."
     columns = [str(c) for c in frame.columns]
-    if intent is None:
+    if panel is None:
         head = frame.iloc[0]
         shown = ", ".join(f"{c} = {_fmt(c, head[c])}" for c in columns[:6])
         return f"The query returned {len(frame)} row{'s' if len(frame) != 1 else ''}. First row: {shown}."
-    if intent.name == "server_info":
+    if panel.kind in ("line", "area") or (panel.kind == "bar" and panel.x == "t"):
+        return _series_summary(panel, frame, where)
+    if panel.kind in ("kpi", "text"):
         row = frame.iloc[0]
-        return "; ".join(f"{c}: {_fmt(c, row[c])}" for c in columns) + "."
-    if intent.name == "query_volume":
-        numeric = [c for c in columns if c != columns[0] and pd.api.types.is_numeric_dtype(frame[c])]
-        totals = ", ".join(f"{int(frame[c].sum())} {c}" for c in numeric)
-        peak_col = numeric[0] if numeric else None
-        peak = ""
-        if peak_col is not None and frame[peak_col].max() > 0:
-            top = frame.loc[frame[peak_col].idxmax()]
-            peak = f"; the busiest bucket starts at {_fmt(columns[0], top[columns[0]])} with {top[peak_col]} {peak_col}"
-        return f"Over {len(frame)} time buckets{where}: {totals}{peak}."
-    if intent.name == "replication":
-        readonly = int(frame["is_readonly"].astype(int).sum()) if "is_readonly" in columns else 0
-        delay = frame["absolute_delay"].max() if "absolute_delay" in columns else None
-        health = "all writable" if readonly == 0 else f"{readonly} read-only"
-        return f"{len(frame)} replicated tables, {health}" + (f"; the largest delay is {delay} s." if delay is not None
-                                                              else ".")
-    labels = [c for c in intent.label if c in columns] or columns[:1]
-    values = [c for c in intent.value if c in columns and c not in labels]
-    count = f"{len(frame)} {intent.noun}{where}"
-    truncated = " (the row limit was reached)" if "limit" in run.arguments and len(frame) >= run.arguments["limit"] else ""
-    tops = "; ".join(_describe_row(frame.iloc[i], labels, values) for i in range(min(3, len(frame))))
-    lead = "Top" if intent.value else "Latest"
-    if intent.name in ("list_tables", "list_databases", "table_schema", "disk_space", "merges", "mutations",
-                       "running_queries"):
-        lead = "First"
-    return f"{count}{truncated}. {lead}: {tops}."
+        shown = [c for c in (panel.y or tuple(columns)) if c in columns][:8]
+        return f"{title}{where}: " + "; ".join(f"{c.replace('_', ' ')} {_fmt(c, row[c])}" for c in shown) + "."
+    labels = [c for c in _LABELS if c in columns][:2] or columns[:1]
+    values = [c for c in (panel.y or ()) if c in columns] or _numeric(frame, set(labels))[:2]
+    ordered = str(run.params.get("order_by", ""))
+    if ordered in columns:
+        values = [ordered, *(c for c in values if c != ordered)]
+    values = values or [c for c in ("value", "status", "reason") if c in columns][:1]
+    tops = "; ".join(_describe_row(frame.iloc[i], labels, values[:2]) for i in range(min(3, len(frame))))
+    limit = run.params.get("limit")
+    truncated = " (the row limit was reached)" if isinstance(limit, int) and len(frame) >= limit else ""
+    return f"{len(frame)} {title.lower()}{where}{truncated}. First: {tops}."
+
+
+def summarize_health(run: ToolRun) -> str:
+    """The health checks' findings: critical and warning first, each with its value and threshold."""
+    if run.error:
+        return f"The health checks failed: {run.error}"
+    frame = run.frame if run.frame is not None else pd.DataFrame()
+    counts = frame["status"].value_counts() if not frame.empty else pd.Series(dtype=int)
+    findings = frame[frame["status"].isin(_HEALTH_FIRST)] if not frame.empty else frame
+    tally = ", ".join(f"{int(counts.get(s, 0))} {s}" for s in ("critical", "warning", "ok", "no data", "n/a"))
+    if findings.empty:
+        return f"No critical or warning findings in {len(frame)} checks ({tally})."
+    lines = [f"{len(findings)} of {len(frame)} checks need attention ({tally}):"]
+    for _, row in findings.iterrows():
+        unit = str(row["unit"])
+        value = _fmt_unit(float(row["value"]), unit)
+        limit = _fmt_unit(float(row["critical"] if row["status"] == "critical" else row["warning"]), unit)
+        lines.append(f"- **{row['status']}** {row['title']}: {value} (threshold {limit}). {row['action']}")
+    return "\n".join(lines)
+
+
+def _fmt_unit(value: float, unit: str) -> str:
+    if unit == "s":
+        return _seconds(value)
+    number = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+    return f"{number} {unit}".strip()
+
+
+def _nearest(hits: tuple[Hit, ...]) -> str:
+    shown = [hit for hit in hits if hit.score > 0] or list(hits)
+    return "\n".join(f"- [{hit.entry.title}]({page_link(hit.entry.name)}): {hit.entry.description}"
+                     for hit in shown[:3])
 
 
 def table_resolver(conn: Connection) -> Callable[[str], str | None]:
     """A function that finds which database holds a table name (user databases first), for `plan`."""
     def resolve(table: str) -> str | None:
         try:
-            rows = conn.query_df(sqlfiles.load("assistant/find_table"), {"table": table}, readonly=True)
-        except Exception:  # a lookup that fails just leaves the database unknown
+            rows = run_panel(conn, PANELS["find_table"], {"table": table})
+        except ChStoreError:  # a lookup that fails just leaves the database unknown
             return None
         return None if rows.empty else str(rows.iloc[0]["database"])
     return resolve
 
 
 class BuiltinAssistant:
-    """Answers without an LLM: plan, run one tool, summarise the rows."""
+    """Answers without an LLM: retrieve the panel(s), run them, summarise the rows, link to the dashboard."""
 
     label = LABEL
 
-    def __init__(self, conn: Connection, tools: dict[str, Tool]) -> None:
+    def __init__(self, conn: Connection, tools: dict[str, Tool], hosts: Hosts | None = None) -> None:
         self.conn = conn
         self.tools = tools
+        self.hosts = hosts
+
+    def _say(self, turn: Any, text: str, **metadata: Any) -> str:
+        turn.say(text, metadata={"model": LABEL, **metadata})
+        return text
 
     def respond(self, question: str, history: list[Any], turn: Any) -> Iterator[str | ToolRun]:
-        """Yield the tool run and the answer text; record the new messages in `turn`."""
+        """Yield the tool runs and the answer text; record the new messages in `turn`."""
         chosen = plan(question, self.tools, resolve_table=table_resolver(self.conn))
+        if chosen.tool == "run_sql" and not _CODE.search(question):
+            attempt = run_tool(self.conn, self.tools["run_sql"], chosen.arguments, hosts=self.hosts)
+            if attempt.error_name != "SYNTAX_ERROR":
+                turn.tool(attempt)
+                yield attempt
+                yield self._say(turn, summarize(None, attempt), intent="run_sql", tool="run_sql")
+                return
+            chosen = plan(question, self.tools, resolve_table=table_resolver(self.conn), as_sql=False)
         if chosen.intent == "unknown":
-            text = ("I did not understand that question. Without a language model I answer monitoring questions "
-                    "like these:\n\n" + capabilities())
-            turn.say(text, metadata={"model": LABEL, "intent": "unknown"})
-            yield text
+            yield self._say(turn, "I found no panel that answers that well enough. The nearest ones:\n\n"
+                            + _nearest(chosen.hits) + "\n\nYou can also ask a SQL query of your own (SELECT, SHOW, "
+                            "DESCRIBE) or `explain SELECT …`.", intent="unknown")
             return
-        if not chosen.tool or chosen.tool not in self.tools:
-            if chosen.intent in ("kill_query", "kill_mutation", "optimize_table"):
-                text = ("Control actions are switched off on this server; set CHM_ENABLE_CONTROL_ACTIONS=true to allow "
-                        f"{chosen.intent.replace('_', ' ')} (it always asks for confirmation).")
+        if chosen.tool not in self.tools:
+            text = chosen.note or "No tool for this question is available on this server."
+            if chosen.tool in CONTROL_TOOLS:
+                text = ("Control actions are switched off on this server; set CHM_ENABLE_CONTROL_ACTIONS=true to "
+                        f"allow {chosen.tool.replace('_', ' ')} (it always asks for confirmation).")
+            yield self._say(turn, text, intent=chosen.intent)
+            return
+        runs = [run_tool(self.conn, self.tools[chosen.tool], chosen.arguments, hosts=self.hosts)]
+        for name in chosen.panels[1:]:
+            arguments, _ = _arguments(PANELS[name], question, chosen.window, None)
+            runs.append(run_tool(self.conn, self.tools["run_panel"], {"name": name, "arguments": arguments},
+                                 hosts=self.hosts))
+        texts = []
+        for run in runs:
+            turn.tool(run)
+            yield run
+            if chosen.tool == "health":
+                texts.append(summarize_health(run))
             else:
-                text = chosen.note or "No tool for this question is available on this server."
-            turn.say(text, metadata={"model": LABEL, "intent": chosen.intent})
-            yield text
-            return
-        run = run_tool(self.conn, self.tools[chosen.tool], chosen.arguments)
-        turn.tool(run)
-        yield run
-        text = summarize(INTENTS_BY_NAME.get(chosen.intent), run, chosen.window)
+                summary = summarize(PANELS.get(run.panel), run, chosen.window)
+                texts.append(summary + (f" [Open {PANELS[run.panel].title}]({run.link})" if run.link else ""))
+        if chosen.tool == "health" and runs[0].link:
+            texts.append(f"[Open the Health page]({runs[0].link})")
         if chosen.note:
-            text = f"{text} {chosen.note}"
-        turn.say(text, metadata={"model": LABEL, "intent": chosen.intent, "tool": chosen.tool})
-        yield text
+            texts.append(chosen.note)
+        yield self._say(turn, "\n\n".join(texts), intent=chosen.intent, tool=chosen.tool,
+                        panels=list(chosen.panels))

@@ -15,7 +15,7 @@ from typing import Any
 
 import openai
 
-from assistant.tools import Tool, ToolRun, run_tool
+from assistant.tools import ALL_HOSTS, Hosts, Tool, ToolRun, run_tool
 from assistant.turn import Turn
 from chstore.connection import Connection
 from chstore.model import Message
@@ -30,7 +30,11 @@ TOOL_CONTENT_CHARS = 6000
 SYSTEM_PROMPT = """You are chmonitor's ClickHouse monitoring assistant. Answer questions about the server \
 ({server}) by calling the tools, which run real read-only queries. Rules:
 - Every number you state must come from a tool result in this conversation; never guess or invent numbers.
-- Prefer the specific tools; use run_sql only when none fits. Time windows are ISO 8601 UTC; now is {now}.
+- Find the panel that answers with search_panels, then call run_panel with its name and arguments; use health for \
+"is the server healthy", table_schema for columns, run_sql only when no panel fits. Time windows are ISO 8601 UTC; \
+now is {now}.
+- Every tool takes an optional host: one of {hosts}, or "all" to compare every host.
+- Each result carries a link to the dashboard page showing the same thing: give it to the user.
 - Keep answers short and factual: what you found, the key rows, what it means for the operator.
 - Control tools (kill, optimize) only run after the user confirms in the UI; say so when you call one."""
 
@@ -100,9 +104,10 @@ class LLMAssistant:
     """Answers with an OpenAI-compatible model that calls the tools."""
 
     def __init__(self, conn: Connection, tools: dict[str, Tool], settings: Settings, *, stream: bool = True,
-                 client: openai.OpenAI | None = None, server: str = "") -> None:
+                 client: openai.OpenAI | None = None, server: str = "", hosts: Hosts | None = None) -> None:
         self.conn = conn
         self.tools = tools
+        self.hosts = hosts
         self.model = settings.llm_model
         self.max_steps = settings.chm_assistant_max_steps
         self.timeout = float(settings.chm_llm_timeout)
@@ -170,13 +175,14 @@ class LLMAssistant:
         if tool is None:
             return ToolRun(call["name"], arguments, error=f"no tool named {call['name']}",
                            error_name="UNKNOWN_TOOL", call_id=call["id"])
-        return run_tool(self.conn, tool, arguments, call_id=call["id"])
+        return run_tool(self.conn, tool, arguments, call_id=call["id"], hosts=self.hosts)
 
     def respond(self, question: str, history: list[Message], turn: Turn) -> Iterator[str | ToolRun]:
         """Run the tool loop for one question; yields text chunks and tool runs, records messages in `turn`."""
         now = datetime.now(UTC).replace(microsecond=0).isoformat()
         messages: list[dict[str, Any]] = [
-            {"role": "system", "content": SYSTEM_PROMPT.format(server=self.server, now=now)},
+            {"role": "system", "content": SYSTEM_PROMPT.format(
+                server=self.server, now=now, hosts=", ".join([*(self.hosts or {}), ALL_HOSTS]))},
             *to_openai(history),
             {"role": "user", "content": question},
         ]

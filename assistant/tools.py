@@ -1,8 +1,9 @@
-"""The assistant's tools: one per panel declaration, plus catalog browsing, `run_sql`, `explain` and control actions.
+"""The assistant's tools: a small fixed set over the whole catalog, whatever its size.
 
-Tools are built at run time from whatever `dashboard.catalog.PANELS` holds (a new panel is a new tool), merged with
-the assistant's own panels below (SQL under `sql/assistant/`). Every query runs read-only through the SQL guard and
-`Connection.query_df(readonly=True)`; control tools run only when enabled and only once the user has confirmed.
+`search_panels` finds panels and health checks by meaning (assistant/search.py); `run_panel` runs one of them;
+`health` runs every check; `table_schema`, `run_sql` and `explain` cover the rest; the catalog's `Action`s are tools
+only when control actions are enabled, and run only once the user has confirmed. Every tool takes an optional `host`
+(a configured host's label, or `all`) and every result carries a link to the dashboard page showing the same thing.
 """
 
 from __future__ import annotations
@@ -10,109 +11,37 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 import pandas as pd
 
+from assistant.search import HEALTH, catalog_index
 from chstore import guard, sqlfiles
 from chstore.connection import Connection
-from chstore.errors import ChStoreError, ReadOnlyViolation, ValidationError
+from chstore.errors import ChStoreError, ReadOnlyViolation, UnavailableError, ValidationError
 from chstore.model import Message, utcnow
 from chstore.settings import Settings
-from dashboard.panels import Panel, Param, panel_params
+from dashboard.catalog import ACTIONS, PAGES, PANELS
+from dashboard.context import TIME_RANGES
+from dashboard.explain import EXPLAIN_KINDS, explain_statement
+from dashboard.panels import Action, Panel, run_action, run_panel, sql_params
+from dashboard.render import MISSING_NAMES, Missing, check_status
 
-ToolKind = Literal["panel", "run_sql", "explain", "control"]
+ToolKind = Literal["search", "panel", "health", "schema", "run_sql", "explain", "control"]
+Hosts = Mapping[str, Callable[[], Connection]]
+"""Every configured host by label, each opening (or reusing) its connection."""
 RESULT_ROWS_KEPT = 200
 """Rows of a tool result kept in the conversation (the table shown on reload, the context an LLM sees)."""
-
-_LIMIT = Param("limit", "UInt32", 20, "How many rows to return at most.")
-_DATABASE = Param("database", "String", "", "Database name; empty means every database.")
-_TABLE = Param("table", "String", "", "Table name (without database); empty means every table.")
-_USER = Param("user", "String", "", "ClickHouse user name; empty means every user.")
-
-ASSISTANT_PANELS: dict[str, Panel] = {
-    panel.name: panel
-    for panel in (
-        Panel("list_databases", "Databases", "assistant/list_databases",
-              "List the databases of the server with their engine and number of tables."),
-        Panel("list_tables", "Tables", "assistant/list_tables",
-              "List tables (optionally of one database, optionally whose name contains a text) with rows and size.",
-              params=(_DATABASE, Param("name_like", "String", "", "Text the table name must contain."),
-                      Param("limit", "UInt32", 200, "How many rows to return at most."))),
-        Panel("find_table", "Find table", "assistant/find_table",
-              "Find which database(s) hold a table of the given name.",
-              params=(Param("table", "String", "", "Table name to look for."),)),
-        Panel("table_schema", "Table schema", "assistant/table_schema",
-              "Columns of one table: type, default, codec, primary-key membership, comment.",
-              params=(Param("database", "String", "default", "Database of the table."),
-                      Param("table", "String", "", "Table name."))),
-        Panel("running_queries", "Running queries", "assistant/running_queries",
-              "Queries running right now, longest first (optionally of one user).",
-              params=(_USER, Param("limit", "UInt32", 50, "How many rows to return at most."))),
-        Panel("slow_queries", "Slowest queries", "assistant/slow_queries",
-              "Finished queries that took longest in a time window (optionally of one user or touching one table, "
-              "given as `db.table`).",
-              params=(_USER, Param("table", "String", "", "Only queries reading this `db.table`."), _LIMIT)),
-        Panel("failed_queries", "Failed queries", "assistant/failed_queries",
-              "Queries that failed in a time window with their error (optionally of one user).",
-              params=(_USER, _LIMIT)),
-        Panel("query_volume", "Query volume", "assistant/query_volume",
-              "Number of queries and failed queries per time bucket over a window (optionally of one user).",
-              kind="line", x="t", y=("queries", "failed"), params=(_USER,)),
-        Panel("top_users", "Top users", "assistant/top_users",
-              "Users ranked by number of queries in a window, with failures and total duration.",
-              kind="bar", x="user", y=("queries",), params=(_LIMIT,)),
-        Panel("biggest_tables", "Biggest tables", "assistant/biggest_tables",
-              "Tables ranked by size on disk (optionally within one database).",
-              kind="bar", x="table", y=("disk_bytes",), params=(_DATABASE, _LIMIT)),
-        Panel("parts_per_table", "Parts per table", "assistant/parts_per_table",
-              "Tables ranked by number of active parts (optionally within one database).",
-              kind="bar", x="table", y=("active_parts",), params=(_DATABASE, _LIMIT)),
-        Panel("disk_space", "Disk space", "assistant/disk_space",
-              "Free and total space of each disk, and percent used."),
-        Panel("replication_status", "Replication status", "assistant/replication_status",
-              "Health of replicated tables: read-only, session expired, queue size, delay, active replicas.",
-              params=(_DATABASE, _TABLE), requires="replicas"),
-        Panel("running_merges", "Running merges", "assistant/merges",
-              "Merges running right now (optionally of one database or table): progress, elapsed, size.",
-              params=(_DATABASE, _TABLE)),
-        Panel("unfinished_mutations", "Unfinished mutations", "assistant/mutations",
-              "Mutations that are not done (optionally of one database or table), with failure reasons.",
-              params=(_DATABASE, _TABLE)),
-        Panel("server_errors", "Server error counters", "assistant/server_errors",
-              "Errors the server counted since start (system.errors), most frequent first.",
-              kind="bar", x="error", y=("count",), params=(_LIMIT,)),
-    )
-}
-
-EXPLAIN_KINDS = {
-    "PLAN": "PLAN",
-    "INDEXES": "PLAN indexes = 1",
-    "PIPELINE": "PIPELINE",
-    "SYNTAX": "SYNTAX",
-    "ESTIMATE": "ESTIMATE",
-}
-
-CONTROL_PANELS: dict[str, Panel] = {
-    panel.name: panel
-    for panel in (
-        Panel("kill_query", "Kill query", "control/kill_query",
-              "Stop a running query by its query_id (asks the user to confirm first).",
-              params=(Param("query_id", "String", "", "The query_id to stop."),)),
-        Panel("kill_mutation", "Kill mutation", "control/kill_mutation",
-              "Stop an unfinished mutation (asks the user to confirm first).",
-              params=(Param("database", "String", "", "Database of the table."),
-                      Param("table", "String", "", "Table name."),
-                      Param("mutation_id", "String", "", "The mutation_id to stop."))),
-        Panel("optimize_table", "Optimize table", "control/optimize_table",
-              "Merge a table's parts now with OPTIMIZE TABLE (asks the user to confirm first).",
-              params=(Param("database", "String", "default", "Database of the table."),
-                      Param("table", "String", "", "Table name."))),
-    )
-}
-
+ALL_HOSTS = "all"
+MAX_TOOLS = 20
+"""The most tools one LLM request may carry (OpenAI refuses more than 128; a small set keeps the model focused)."""
+SEARCH_RESULTS = 5
+HOME_PANELS = {"server_info": ""}
+"""Panels drawn by the home page (`dashboard/home.py`) rather than a declared page, by URL path."""
 
 @dataclass(frozen=True)
 class Tool:
@@ -122,7 +51,7 @@ class Tool:
     description: str
     kind: ToolKind
     parameters: dict[str, Any]
-    panel: Panel | None = None
+    action: Action | None = None
 
     @property
     def accepts(self) -> frozenset[str]:
@@ -150,6 +79,8 @@ class ToolRun:
     pending: bool = False
     chart: dict[str, Any] = field(default_factory=dict)
     call_id: str = ""
+    panel: str = ""
+    link: str = ""
 
     @property
     def ok(self) -> bool:
@@ -170,8 +101,11 @@ class ToolRun:
         frame = self.frame if self.frame is not None else pd.DataFrame()
         shown = frame.head(max_rows)
         rows = json.loads(shown.to_json(orient="values", date_format="iso", default_handler=str)) if len(shown) else []
-        return json.dumps({"columns": [str(c) for c in frame.columns], "rows": rows, "row_count": len(frame),
-                           "rows_shown": len(shown)}, ensure_ascii=False, default=str)
+        result = {"columns": [str(c) for c in frame.columns], "rows": rows, "row_count": len(frame),
+                  "rows_shown": len(shown)}
+        if self.link:
+            result["link"] = self.link
+        return json.dumps(result, ensure_ascii=False, default=str)
 
     def to_message(self) -> Message:
         """The tool message kept in the conversation (result rows in `content`, the call's facts in metadata)."""
@@ -179,7 +113,8 @@ class ToolRun:
                        metadata={"arguments": _jsonable(self.arguments), "sql": self.sql,
                                  "params": _jsonable(self.params), "duration_ms": round(self.duration_ms, 1),
                                  "rows": self.row_count, "error": self.error, "error_name": self.error_name,
-                                 "pending": self.pending, "chart": self.chart, "call_id": self.call_id})
+                                 "pending": self.pending, "chart": self.chart, "call_id": self.call_id,
+                                 "panel": self.panel, "link": self.link})
 
     @classmethod
     def from_message(cls, message: Message) -> ToolRun:
@@ -196,7 +131,7 @@ class ToolRun:
                    params=meta.get("params") or {}, frame=frame, duration_ms=float(meta.get("duration_ms") or 0),
                    error=meta.get("error", ""), error_name=meta.get("error_name", ""),
                    pending=bool(meta.get("pending")), chart=meta.get("chart") or {},
-                   call_id=meta.get("call_id", ""))
+                   call_id=meta.get("call_id", ""), panel=meta.get("panel", ""), link=meta.get("link", ""))
 
 
 def new_id() -> str:
@@ -210,14 +145,16 @@ def _jsonable(value: Any) -> Any:
 
 _JSON_TYPES = (("UInt", "integer"), ("Int", "integer"), ("Float", "number"), ("Decimal", "number"),
                ("Bool", "boolean"), ("Array", "array"))
+_HOST = {"type": "string", "description": "A configured host's label, or 'all' for every host (rows get a host "
+                                          "column). Default: the host selected in the app."}
 
 
 def _json_type(ch_type: str) -> str:
     return next((json_type for prefix, json_type in _JSON_TYPES if ch_type.startswith(prefix)), "string")
 
 
-def panel_schema(panel: Panel) -> dict[str, Any]:
-    """JSON-schema parameters of a panel: its declared parameters, plus `start`/`end` when its SQL uses a window."""
+def panel_arguments(panel: Panel) -> dict[str, Any]:
+    """JSON-schema properties of a panel's arguments: its declared parameters its SQL uses, plus `start`/`end`."""
     properties: dict[str, Any] = {}
     used = sqlfiles.placeholders(sqlfiles.load(panel.sql))
     for param in panel.params:
@@ -230,55 +167,57 @@ def panel_schema(panel: Panel) -> dict[str, Any]:
         if param.choices:
             prop["enum"] = list(param.choices)
         properties[param.name] = prop
-    if "start" in used and panel.param("start") is None:
+    if "start" in used:
         properties["start"] = {"type": "string", "description": "Window start, ISO 8601 UTC. Default: 1 hour ago."}
-    if "end" in used and panel.param("end") is None:
+    if "end" in used:
         properties["end"] = {"type": "string", "description": "Window end, ISO 8601 UTC. Default: now."}
-    return {"type": "object", "properties": properties, "additionalProperties": False}
+    return properties
 
 
-def _panel_tool(panel: Panel, kind: ToolKind = "panel") -> Tool:
-    description = f"{panel.title}: {panel.description}"
-    if panel.requires:
-        description += f" (needs system.{panel.requires})"
-    return Tool(panel.name, description, kind, panel_schema(panel), panel)
+def _object(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": {**properties, "host": _HOST},
+                              "additionalProperties": False}
+    if required:
+        schema["required"] = list(required)
+    return schema
 
 
-def build_tools(settings: Settings | None = None, panels: dict[str, Panel] | None = None) -> dict[str, Tool]:
-    """Every tool available now: catalog panels, the assistant's panels, run_sql, explain, and enabled controls."""
-    if panels is None:
-        from dashboard.catalog import PANELS
+def _action_tool(action: Action) -> Tool:
+    properties = {p.name: {"type": "string", "description": p.description} for p in action.params}
+    return Tool(action.name, f"{action.title}: {action.description} Asks the user to confirm first.", "control",
+                _object(properties, tuple(properties)), action)
 
-        panels = PANELS
-    tools: dict[str, Tool] = {}
-    for panel in [*panels.values(), *ASSISTANT_PANELS.values()]:
-        if panel.name not in tools:
-            tools[panel.name] = _panel_tool(panel)
-    tools["run_sql"] = Tool(
-        "run_sql",
-        "Run one read-only ClickHouse query (SELECT, WITH, SHOW, DESCRIBE or EXPLAIN) and return its rows. "
-        "Prefer the specific tools; use this for questions they do not cover. Table functions that reach outside "
-        "the server (url, s3, file, remote, mysql, ...) are refused.",
-        "run_sql",
-        {"type": "object", "properties": {"sql": {"type": "string", "description": "One read-only statement."}},
-         "required": ["sql"], "additionalProperties": False},
-    )
-    tools["explain"] = Tool(
-        "explain",
-        "Show how ClickHouse would execute a SELECT (EXPLAIN): the plan, the plan with index use, the pipeline, "
-        "the rewritten syntax or an estimate of rows and marks to read.",
-        "explain",
-        {"type": "object", "properties": {
-            "sql": {"type": "string", "description": "The SELECT to explain."},
-            "kind": {"type": "string", "enum": list(EXPLAIN_KINDS), "description": "What to show. Default: INDEXES."}},
-         "required": ["sql"], "additionalProperties": False},
-    )
+
+def build_tools(settings: Settings | None = None) -> dict[str, Tool]:
+    """The fixed tool set: search, run a panel, health, table schema, run_sql, explain, and enabled controls."""
+    tools = [
+        Tool("search_panels", "Find the dashboard panels and health checks that answer a question (by meaning). "
+             "Returns their names, what they show, the system tables they read and the arguments they take; "
+             "call run_panel with one of them next.", "search",
+             _object({"question": {"type": "string", "description": "The question, in words."}}, ("question",))),
+        Tool("run_panel", "Run one dashboard panel or health check by name (from search_panels) and return its rows.",
+             "panel", _object({
+                 "name": {"type": "string", "description": "The panel's name, as search_panels gave it."},
+                 "arguments": {"type": "object", "description": "The panel's arguments (see search_panels); "
+                               "start/end are ISO 8601 UTC. Omitted ones take their defaults."}}, ("name",))),
+        Tool("health", "Run every health check: status (critical, warning, ok, n/a), measured value, thresholds "
+             "and what it means; critical and warning first.", "health", _object({})),
+        Tool("table_schema", "Columns of one table: type, default, codec, sizes, primary-key membership, comment.",
+             "schema", _object({"database": {"type": "string", "description": "Database; empty: found by name."},
+                                "table": {"type": "string", "description": "Table name."}}, ("table",))),
+        Tool("run_sql", "Run one read-only ClickHouse query (SELECT, WITH, SHOW, DESCRIBE or EXPLAIN) and return its "
+             "rows. Prefer the panels; use this for questions they do not cover. Table functions that reach outside "
+             "the server (url, s3, file, remote, mysql, ...) are refused.", "run_sql",
+             _object({"sql": {"type": "string", "description": "One read-only statement."}}, ("sql",))),
+        Tool("explain", "Show how ClickHouse would execute a SELECT (EXPLAIN): the plan, the plan with index use, "
+             "the pipeline, the rewritten syntax or an estimate of rows and marks to read.", "explain",
+             _object({"sql": {"type": "string", "description": "The SELECT to explain."},
+                      "kind": {"type": "string", "enum": list(EXPLAIN_KINDS), "description": "Default: INDEXES."}},
+                     ("sql",))),
+    ]
     if settings is not None and settings.chm_enable_control_actions:
-        for panel in CONTROL_PANELS.values():
-            tool = _panel_tool(panel, "control")
-            tool.parameters["required"] = [p.name for p in panel.params]
-            tools[panel.name] = tool
-    return tools
+        tools.extend(_action_tool(action) for action in ACTIONS.values())
+    return {tool.name: tool for tool in tools}
 
 
 def _parse_time(value: Any, name: str) -> datetime:
@@ -297,63 +236,156 @@ def _chart_hint(panel: Panel | None) -> dict[str, Any]:
     return {"kind": panel.kind, "x": panel.x, "y": list(panel.y)}
 
 
-def _panel_call(tool: Tool, arguments: dict[str, Any], now: datetime | None) -> tuple[str, dict[str, Any]]:
-    panel = tool.panel
-    assert panel is not None
-    unknown = set(arguments) - tool.accepts
+def range_label(start: datetime, end: datetime) -> str:
+    """The sidebar's time range that best shows a window ending now: the shortest preset covering it."""
+    span = end - start
+    return next((label for label, length in TIME_RANGES.items() if length >= span - timedelta(seconds=1)), "30d")
+
+
+def page_link(name: str, values: Mapping[str, Any] | None = None, window: tuple[datetime, datetime] | None = None,
+              host: str = "") -> str:
+    """The URL of the dashboard page that draws a panel (or the Health page), with its window and arguments."""
+    page = "health" if name == HEALTH else next((p.url_path for p in PAGES.values() if name in p.panel_names),
+                                                "health" if PANELS[name].check else HOME_PANELS.get(name))
+    if page is None:
+        return ""
+    declared = [p.name for p in PANELS[name].params] if name in PANELS else []
+    given = sorted((values or {}).items(), key=lambda kv: declared.index(kv[0]) if kv[0] in declared else len(declared))
+    query = {k: str(v) for k, v in given if v not in ("", None) and k not in ("start", "end")}
+    if window is not None:
+        query["range"] = range_label(*window)
+    if host and host != ALL_HOSTS:
+        query["host"] = host
+    return f"/{page}" + (f"?{urlencode(query)}" if query else "")
+
+
+
+def _panel_call(panel: Panel, arguments: dict[str, Any], now: datetime | None
+                ) -> tuple[dict[str, Any], datetime, datetime]:
+    accepts = set(panel_arguments(panel))
+    unknown = set(arguments) - accepts
     if unknown:
-        raise ValidationError(f"{tool.name} does not take {', '.join(sorted(unknown))}; it takes "
-                              f"{', '.join(sorted(tool.accepts)) or 'no arguments'}")
+        raise ValidationError(f"{panel.name} does not take {', '.join(sorted(unknown))}; it takes "
+                              f"{', '.join(sorted(accepts)) or 'no arguments'}")
     values = {k: v for k, v in arguments.items() if k not in ("start", "end") and v is not None}
     end = _parse_time(arguments["end"], "end") if arguments.get("end") else (now or datetime.now(UTC))
     start = _parse_time(arguments["start"], "start") if arguments.get("start") else end - timedelta(hours=1)
     if start >= end:
         raise ValidationError("start must be before end")
-    params = panel_params(panel, values, start=start, end=end)
-    return sqlfiles.load(panel.sql), params
+    return values, start, end
 
 
-def explain_statement(sql: str, kind: str = "INDEXES") -> str:
-    """The EXPLAIN statement for a guarded SELECT: a fixed prefix from EXPLAIN_KINDS, then the user's query."""
-    inner = guard.check(sql)
-    first = guard.tokenize(inner)[0].upper
-    if first == "EXPLAIN":
-        return inner
-    if first not in ("SELECT", "WITH"):
-        raise ReadOnlyViolation("explain takes a SELECT or WITH query")
-    clause = EXPLAIN_KINDS.get(str(kind).upper())
-    if clause is None:
-        raise ValidationError(f"kind must be one of {', '.join(EXPLAIN_KINDS)}")
-    return guard.check(" ".join(("EXPLAIN", clause, inner)))
+def _on_hosts(conn: Connection, hosts: Hosts | None, host: str, query: Callable[[Connection], pd.DataFrame]
+              ) -> pd.DataFrame:
+    """Run `query` on the asked host, or on every host with a leading `host` column when asked for `all`."""
+    if not host:
+        return query(conn)
+    hosts = hosts or {}
+    if host == ALL_HOSTS:
+        frames = [query(open_host()).assign(host=label) for label, open_host in hosts.items()] or [query(conn)]
+        frame = pd.concat(frames, ignore_index=True)
+        return frame[["host", *[c for c in frame.columns if c != "host"]]] if "host" in frame.columns else frame
+    if host not in hosts:
+        raise ValidationError(f"no host named {host!r}; the hosts are {', '.join(hosts) or 'only the current one'}"
+                              f" (or '{ALL_HOSTS}')")
+    return query(hosts[host]())
+
+
+def _search(question: str) -> pd.DataFrame:
+    rows = []
+    for hit in catalog_index().search(question, SEARCH_RESULTS):
+        panel = hit.entry.panel
+        rows.append({"name": hit.entry.name, "kind": hit.entry.kind, "title": hit.entry.title,
+                     "description": hit.entry.description, "score": round(hit.score, 2),
+                     "reads": ", ".join(f"system.{t}" for t in panel.reads) if panel else "every check's table",
+                     "arguments": json.dumps(panel_arguments(panel)) if panel else "{}",
+                     "link": page_link(hit.entry.name)})
+    return pd.DataFrame(rows)
+
+
+def health_frame(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
+    """Every health check's status, value, thresholds and meaning; critical, then warning, first."""
+    end = now or datetime.now(UTC)
+    rows = []
+    for panel in (p for p in PANELS.values() if p.check):
+        try:
+            result: pd.DataFrame | Missing = run_panel(conn, panel, start=end - timedelta(hours=1), end=end)
+        except UnavailableError as exc:
+            result = Missing(exc.name, str(exc))
+        except ChStoreError as exc:
+            result = Missing(getattr(exc, "name", None), str(exc))
+            if result.name not in MISSING_NAMES:
+                result.message = f"failed: {exc}"
+        status, value, warning, critical, detail = check_status(panel, result)
+        detail = result.message if isinstance(result, Missing) and result.message.startswith("failed") else detail
+        rows.append({"check": panel.name, "title": panel.title, "status": status, "value": value,
+                     "unit": panel.check.unit, "warning": warning, "critical": critical, "detail": detail,
+                     "meaning": panel.check.meaning, "action": panel.check.action})
+    order = {"critical": 0, "warning": 1, "ok": 2, "no data": 3, "n/a": 4}
+    frame = pd.DataFrame(rows)
+    return frame.sort_values("status", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+
+def _schema_values(conn: Connection, arguments: dict[str, Any]) -> dict[str, Any]:
+    table = str(arguments.get("table") or "")
+    database = str(arguments.get("database") or "")
+    if "." in table and not database:
+        database, table = table.split(".", 1)
+    if not table:
+        raise ValidationError("table_schema needs a table")
+    if not database:
+        found = run_panel(conn, PANELS["find_table"], {"table": table})
+        if found.empty:
+            raise ValidationError(f"no table named {table!r} on this server")
+        database = str(found.iloc[0]["database"])
+    return {"database": database, "table": table}
 
 
 def run_tool(
     conn: Connection, tool: Tool, arguments: dict[str, Any] | None = None, *, now: datetime | None = None,
-    confirmed: bool = False, call_id: str = "",
+    confirmed: bool = False, call_id: str = "", hosts: Hosts | None = None,
 ) -> ToolRun:
     """Run a tool and report what happened; failures are reported in the ToolRun, never raised."""
     arguments = dict(arguments or {})
-    run = ToolRun(tool=tool.name, arguments=arguments, chart=_chart_hint(tool.panel), call_id=call_id)
+    run = ToolRun(tool=tool.name, arguments=dict(arguments), call_id=call_id)
+    host = str(arguments.pop("host", "") or "")
     began = time.perf_counter()
     try:
-        if tool.kind == "panel":
-            run.sql, run.params = _panel_call(tool, arguments, now)
-            run.frame = guard.run_readonly(conn, run.sql, run.params)
+        if tool.kind == "search":
+            run.frame = _search(str(arguments.get("question", "")))
+        elif tool.kind == "panel":
+            _run_panel(conn, run, arguments, now, hosts, host)
+        elif tool.kind == "health":
+            run.panel, run.link = HEALTH, page_link(HEALTH, host=host)
+            run.frame = _on_hosts(conn, hosts, host, lambda c: health_frame(c, now))
+        elif tool.kind == "schema":
+            values = _schema_values(conn, arguments)
+            panel = PANELS["table_columns"]
+            run.panel, run.sql, run.params = panel.name, sqlfiles.load(panel.sql), sql_params(panel.sql, panel, values)
+            run.link = page_link(panel.name, values, host=host)
+            run.frame = _on_hosts(conn, hosts, host, lambda c: run_panel(c, panel, values))
         elif tool.kind == "run_sql":
             run.sql = guard.check(arguments.get("sql", ""))
-            run.frame = guard.run_readonly(conn, run.sql)
+            run.frame = _on_hosts(conn, hosts, host, lambda c: guard.run_readonly(c, run.sql))
         elif tool.kind == "explain":
             run.sql = explain_statement(arguments.get("sql", ""), arguments.get("kind") or "INDEXES")
-            run.frame = guard.run_readonly(conn, run.sql)
+            run.frame = _on_hosts(conn, hosts, host, lambda c: guard.run_readonly(c, run.sql))
         else:
-            run.sql, run.params = _panel_call(tool, arguments, now)
+            action = tool.action
+            assert action is not None
+            run.sql, run.params = sqlfiles.load(action.sql), sql_params(action.sql, action, arguments)
             missing = [name for name, value in run.params.items() if value in ("", None)]
             if missing:
                 raise ValidationError(f"{tool.name} needs {', '.join(missing)}")
             if not confirmed:
                 run.pending = True
                 return run
-            conn.command(run.sql, run.params)
+            target = conn
+            if host:
+                if not hosts or host not in hosts:
+                    raise ValidationError(f"no host named {host!r}; a control action runs on one host")
+                target = hosts[host]()
+            run_action(target, action, arguments)
             run.frame = pd.DataFrame({"result": [f"{tool.name} sent"]})
     except ReadOnlyViolation as exc:
         run.error, run.error_name = str(exc), "READONLY_GUARD"
@@ -364,3 +396,21 @@ def run_tool(
                 "logged query is flushed); try again in a few seconds."
     run.duration_ms = (time.perf_counter() - began) * 1000
     return run
+
+
+def _run_panel(conn: Connection, run: ToolRun, arguments: dict[str, Any], now: datetime | None, hosts: Hosts | None,
+               host: str) -> None:
+    name = str(arguments.get("name", ""))
+    panel = PANELS.get(name)
+    if panel is None or not panel.phrases:
+        nearest = ", ".join(hit.entry.name for hit in catalog_index().search(name.replace("_", " ")))
+        raise ValidationError(f"no panel named {name!r}; search_panels finds them (nearest: {nearest})")
+    given = arguments.get("arguments") or {}
+    if not isinstance(given, dict):
+        raise ValidationError("arguments must be an object")
+    values, start, end = _panel_call(panel, dict(given), now)
+    run.panel, run.chart = panel.name, _chart_hint(panel)
+    run.sql, run.params = sqlfiles.load(panel.sql), sql_params(panel.sql, panel, values, start=start, end=end)
+    window = (start, end) if "window" in panel.fillable else None
+    run.link = page_link(panel.name, values, window, host)
+    run.frame = _on_hosts(conn, hosts, host, lambda c: run_panel(c, panel, values, start=start, end=end))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Iterable, Iterator
@@ -15,7 +16,7 @@ from assistant import history
 from assistant.builtin import BuiltinAssistant
 from assistant.history import ChatState
 from assistant.llm import LLMAssistant
-from assistant.tools import Tool, ToolRun, build_tools, new_id, run_tool
+from assistant.tools import Hosts, Tool, ToolRun, build_tools, new_id, run_tool
 from assistant.turn import Turn
 from chstore import ConversationStore, Message
 from chstore.errors import ChStoreError
@@ -44,12 +45,17 @@ def _shared_tools(_settings: Settings, control_actions: bool) -> dict[str, Tool]
     return build_tools(_settings)
 
 
+def _hosts(settings: Settings) -> Hosts:
+    return {label: functools.partial(context.get_connection, index) for index, label in enumerate(settings.host_labels)}
+
+
 def make_answerer(settings: Settings, conn: Any) -> BuiltinAssistant | LLMAssistant:
-    """The LLM assistant when an API key is configured, else the built-in one."""
+    """The LLM assistant when an API key is configured, else the built-in one; both reach every configured host."""
     tools = _shared_tools(settings, settings.chm_enable_control_actions)
+    hosts = _hosts(settings)
     if settings.llm_api_key is not None and settings.llm_api_key.get_secret_value():
-        return LLMAssistant(conn, tools, settings, server=getattr(conn, "label", ""))
-    return BuiltinAssistant(conn, tools)
+        return LLMAssistant(conn, tools, settings, server=getattr(conn, "label", ""), hosts=hosts)
+    return BuiltinAssistant(conn, tools, hosts)
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -111,8 +117,9 @@ def render_tool_run(run: ToolRun, key: str) -> None:
         status = f"failed ({run.error_name})"
     else:
         status = f"{run.row_count} rows"
-    with st.expander(f"🔧 {run.tool} · {status} · {run.duration_ms:.0f} ms"):
-        st.markdown(f"**Tool:** `{run.tool}`")
+    shown = f"{run.tool} · {run.panel}" if run.panel else run.tool
+    with st.expander(f"🔧 {shown} · {status} · {run.duration_ms:.0f} ms"):
+        st.markdown(f"**Tool:** `{run.tool}`" + (f" · [open in the dashboard]({run.link})" if run.link else ""))
         st.markdown("**Arguments**")
         st.json(_jsonable(run.arguments), expanded=True)
         if run.sql:
@@ -201,7 +208,7 @@ def _finish_control(state: ChatState, message: Message, run: ToolRun, *, confirm
         if tool is None:
             text = f"{run.tool} is not enabled (CHM_ENABLE_CONTROL_ACTIONS)."
         else:
-            done = run_tool(context.get_connection(), tool, run.arguments, confirmed=True)
+            done = run_tool(context.get_connection(), tool, run.arguments, confirmed=True, hosts=_hosts(settings))
             turn.tool(done).metadata["confirmation_of"] = message.id
             text = f"{run.tool} failed: {done.error}" if done.error else f"{run.tool} was sent to the server."
         turn.say(text, {"model": "control", "confirmation_of": message.id})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dashboard import (
     catalog_health,
     catalog_logs,
@@ -46,6 +48,8 @@ register(
         description="Server version, uptime in seconds, number of databases, host name and time zone.",
         kind="kpi",
         ttl=60,
+        phrases=("server version", "uptime how long has the server been up", "which server host time zone"),
+        tables=("databases",),
     ),
     Panel(name="frame_system_tables", title="System tables", sql="dashboard/frame/system_tables",
           description="Names of the system tables this server has (marks menu entries whose table is missing).",
@@ -57,10 +61,12 @@ register(
 _MODULES = (catalog_overview, catalog_queries, catalog_tables, catalog_merges, catalog_replication, catalog_logs,
             catalog_system, catalog_health)
 for _module in _MODULES:
-    register(*_module.PANELS)
+    _reads = getattr(_module, "READS", {})
+    register(*(replace(p, phrases=_module.ASK.get(p.name, p.phrases), tables=_reads.get(p.name, p.tables))
+               for p in _module.PANELS))
 for _module in _MODULES:
     register_pages(*_module.PAGES)
-for _action in catalog_queries.ACTIONS:
+for _action in (*catalog_queries.ACTIONS, *catalog_tables.ACTIONS):
     ACTIONS[_action.name] = _action
 
 __all__ = ["ACTIONS", "PAGES", "PANELS", "Action", "PageSpec", "Panel", "Param", "register"]

@@ -92,3 +92,37 @@ PAGES = (
     PageSpec("health", "Health", "Health", icon="🩺", rows=tuple((p.name,) for p in PANELS), special="health",
              intro="Each check: status, measured value, thresholds, meaning and what to do."),
 )
+
+READS = {"health_memory_used": ("metrics", "server_settings"), "health_part_count": ("parts", "server_settings"),
+         "health_parts_per_partition": ("parts", "merge_tree_settings"),
+         "health_table_count": ("tables", "server_settings")}
+# The Health page as a whole (every check at once), as a question-matcher finds it.
+HEALTH_PHRASES = ("server health overall", "healthy or unhealthy", "health check status", "anything wrong with the server",
+                  "problems issues alerts", "how is the server doing")
+# What a question-matcher reads beside each check: phrases in the words operators use.
+ASK = {
+    "health_readonly_replicas": ("replicas refusing inserts", "readonly replica keeper lost"),
+    "health_replication_lag": ("lag of the most delayed replica", "replica behind stale reads"),
+    "health_replication_queue_age": ("oldest replication task", "replication queue stuck age"),
+    "health_parts_per_partition": ("close to too many parts", "parts_to_throw_insert limit"),
+    "health_delayed_inserts": ("inserts slowed down", "delayed inserts check"),
+    "health_rejected_inserts": ("inserts refused too many parts", "rejected inserts check"),
+    "health_rows_per_insert": ("rows per insert", "tiny small inserts batch size"),
+    "health_long_running_queries": ("query running too long",),
+    "health_detached_parts": ("detached parts check", "count of detached parts"),
+    "health_stuck_mutations": ("stuck mutations check", "failing mutations blocking merges"),
+    "health_disk_used": ("fullest disk", "running out of disk space"),
+    "health_memory_used": ("memory limit close", "memory used share of max server memory"),
+    "health_dictionary_errors": ("dictionaries failed check", "dictionary errors"),
+    "health_uptime": ("uptime", "recent restart check"),
+    "health_distribution_queue": ("distributed queue growing", "shard not receiving"),
+    "health_data_integrity": ("lost parts checksum failures", "replica data integrity"),
+    "health_unreachable_nodes": ("cluster hosts failing to connect",),
+    "health_error_spikes": ("error burst", "errors in the busiest minute"),
+    "health_system_log_size": ("system log size", "disk taken by system logs"),
+    "health_system_log_ttl": ("system logs without ttl", "log tables nothing trims"),
+    "health_table_count": ("too many tables", "table count limit"),
+    "health_part_count": ("too many parts overall", "part count limit"),
+    "health_async_insert_errors": ("async insert errors", "asynchronous inserts failed to parse"),
+    "health_failed_queries": ("share of failed queries", "failure rate percent"),
+}

@@ -53,3 +53,16 @@ PAGES = (
     PageSpec("logins", "Logins", "Metrics & logs", icon="🔑", rows=(("logins",),),
              filters=("only_failures", "limit"), requires="session_log"),
 )
+
+# What a question-matcher reads beside each panel: phrases in the words operators use.
+ASK = {
+    "metrics": ("current metrics gauges", "value of a metric now", "system metrics"),
+    "events": ("counters of events since startup", "profile events totals", "cumulative counters"),
+    "asynchronous_metrics": ("async metrics", "load average os memory jemalloc", "periodic metrics"),
+    "errors": ("server errors", "error counters since start", "error codes counted by the server",
+               "error codes counts last message"),
+    "error_log": ("error history by time bucket", "error rate history", "error spikes per minute"),
+    "text_log": ("server log", "text log lines", "log warnings and errors", "what did the server log"),
+    "crash_log": ("crashes", "recent crashes", "crash log stack trace", "segfault fatal signal"),
+    "logins": ("logins", "user logins to the server", "users logged in", "who connected", "failed logins authentication", "sessions logouts"),
+}

@@ -55,3 +55,26 @@ PAGES = (
              intro="The server's load over the selected time range.",
              rows=(("overview_kpis",), *(tuple(_CHARTS[i:i + 2]) for i in range(0, len(_CHARTS), 2)))),
 )
+
+READS = {"overview_kpis": ("processes", "query_log", "disks", "parts", "merges")}
+# What a question-matcher reads beside each panel: phrases in the words operators use.
+ASK = {
+    "overview_kpis": ("overview at a glance", "summary of the server", "dashboard kpis"),
+    "overview_queries_per_second": ("queries per second", "qps over time", "query throughput"),
+    "overview_cpu_cores": ("cpu usage", "cpu cores busy", "processor load"),
+    "overview_memory": ("memory usage over time", "memory tracked", "ram used peak"),
+    "overview_running_queries": ("concurrent queries over time", "running queries count history"),
+    "overview_merges": ("merges over time", "merged rows per second"),
+    "overview_selected_rows": ("rows read per second", "selected rows throughput"),
+    "overview_selected_bytes": ("bytes read per second", "selected bytes throughput"),
+    "overview_inserted_rows": ("inserted rows per second", "insert rate throughput", "write throughput"),
+    "overview_connections": ("connections", "open tcp http connections"),
+    "overview_delayed_inserts": ("delayed inserts", "rejected inserts", "inserts throttled too many parts",
+                                 "inserts throttled delayed refused"),
+    "overview_failed_queries": ("failed queries over time", "query failures per bucket"),
+    "overview_duration_quantiles": ("query latency percentiles", "p50 p95 p99 query duration",
+                                    "query latency over time"),
+    "overview_new_parts": ("new parts over time", "parts written by inserts"),
+    "overview_disk_usage": ("disk usage over time", "disk used percent history"),
+    "overview_top_tables": ("top tables by size", "largest tables on disk"),
+}

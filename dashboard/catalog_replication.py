@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dashboard.panels import PageSpec, Panel, docs_url
+from dashboard.panels import PageSpec, Panel, Param, docs_url
 
 _TABLE_LINK = {"table": "table-detail?database=database&table=table"}
+_ONE_TABLE = (Param("database", "String", "", "database (empty: all)"), Param("table", "String", "", "table (empty: all)"))
 _KEEPER = "configure ClickHouse Keeper (or ZooKeeper) and the `<distributed_ddl>` section"
 
 PANELS = (
     Panel(name="replicas", title="Replicas", sql="dashboard/replication/replicas",
           cluster_sql="dashboard/replication/replicas_cluster", cluster=True,
           description="Replicated tables: read-only, delay, queue, active replicas, errors.", ttl=15,
-          requires="replicas", docs=docs_url("replicas"), links=_TABLE_LINK),
+          params=_ONE_TABLE, requires="replicas", docs=docs_url("replicas"), links=_TABLE_LINK),
     Panel(name="replication_queue", title="Replication queue", sql="dashboard/replication/queue",
           description="Replication tasks waiting or retrying, oldest first.", ttl=15, requires="replication_queue",
           docs=docs_url("replication_queue"), links=_TABLE_LINK),
@@ -45,3 +46,16 @@ PAGES = (
              rows=(("distributed_ddl_queue",), ("distribution_queue",)), requires="distributed_ddl_queue"),
     PageSpec("clusters", "Clusters", "Replication & cluster", icon="🕸️", rows=(("clusters",),), requires="clusters"),
 )
+
+# What a question-matcher reads beside each panel: phrases in the words operators use.
+ASK = {
+    "replicas": ("replication status", "replication health", "healthy replicated tables", "replica delay lag", "replicated tables queue",
+                 "replicas of a table"),
+    "replication_queue": ("replication queue tasks", "stuck replication entries", "waiting retrying replication"),
+    "readonly_replicas": ("read-only replicas", "replicas in readonly mode", "keeper session lost readonly"),
+    "replicated_fetches": ("fetches from other replicas", "parts being downloaded by replication"),
+    "distributed_ddl_queue": ("ddl statements queued on cluster", "on cluster statements failed", "ddl queued per host"),
+    "clusters": ("topology of the configured clusters", "shards replicas hosts of clusters", "remote servers configuration"),
+    "distribution_queue": ("distributed send queue", "files distributed tables still have to send",
+                           "pending inserts to shards"),
+}

@@ -60,3 +60,19 @@ PAGES = (
     PageSpec("backups", "Backups", "System", icon="💾", rows=(("backups",),), requires="backups"),
     PageSpec("users_roles", "Users and roles", "System", icon="👤", rows=(("users",), ("roles",)), requires="users"),
 )
+
+READS = {"roles": ("roles", "grants")}
+# What a question-matcher reads beside each panel: phrases in the words operators use.
+ASK = {
+    "changed_settings": ("settings differing from default values", "changed session settings", "non default settings"),
+    "merge_tree_settings": ("merge tree engine settings", "merge tree table settings parts_to_throw_insert"),
+    "server_settings": ("server settings", "server configuration values", "config changed"),
+    "disks": ("disk space", "free disk", "free space left on disks", "is the disk full", "disk used percent"),
+    "storage_policies": ("storage policies", "volumes and disks of a policy", "tiered storage"),
+    "warnings": ("warnings the server raises", "what does the server warn about"),
+    "async_inserts_pending": ("pending async inserts", "asynchronous inserts buffered not flushed"),
+    "async_insert_log": ("async insert log", "asynchronous insert flushes status error"),
+    "backups": ("backups", "restores", "backup status size"),
+    "users": ("users", "accounts authentication", "who can connect"),
+    "roles": ("roles", "grants permissions privileges"),
+}

@@ -21,6 +21,8 @@ ChartKind = Literal["table", "line", "area", "bar", "kpi", "text"]
 WINDOW_PARAMS = ("start", "end", "step", "hide_own", "tag")
 # The cluster a fan-out variant (`Panel.cluster_sql`) reads; supplied by run_panel from the sidebar's picker.
 CLUSTER_PARAM = "cluster"
+# What a question in words can set on a panel (the assistant reads these from the question).
+QUESTION_PARAMS = ("database", "table", "user", "window", "limit")
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class Panel:
     cluster_sql: str | None = None
     enable: str = ""
     check: Check | None = None
+    phrases: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
 
     @property
     def sql_files(self) -> tuple[str, ...]:
@@ -101,6 +105,18 @@ class Panel:
     def param(self, name: str) -> Param | None:
         """The declared parameter called `name`, if any."""
         return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The system tables its SQL reads: declared in `tables`, else the one it requires."""
+        return self.tables or ((self.requires,) if self.requires else ())
+
+    @property
+    def fillable(self) -> tuple[str, ...]:
+        """Which of `QUESTION_PARAMS` a question can fill for it (`window` when its SQL reads a time window)."""
+        used = {name for sql in self.sql_files for name in sqlfiles.placeholders(sqlfiles.load(sql))}
+        used |= {"window"} if {"start", "end"} & used else set()
+        return tuple(name for name in QUESTION_PARAMS if name in used)
 
     @property
     def implicit(self) -> frozenset[str]:
@@ -188,6 +204,15 @@ def run_panel(
         sql_name, settings = panel.sql, None
     params = sql_params(sql_name, panel, values, start=start, end=end, hide_own=hide_own)
     return conn.query_df(sqlfiles.load(sql_name), params, readonly=True, settings=settings)
+
+
+def run_action(conn: Connection, action: Action, values: dict[str, Any]) -> None:
+    """Send a control statement with every declared parameter given; the one runner of every `Action`."""
+    params = sql_params(action.sql, action, values)
+    missing = [name for name, value in params.items() if value in ("", None)]
+    if missing:
+        raise ValidationError(f"{action.name} needs {', '.join(missing)}")
+    conn.command(sqlfiles.load(action.sql), params)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,12 +17,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from chstore import sqlfiles
 from chstore.connection import ServerInfo
 from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError, UnreachableError
 from dashboard import context, frame, status
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
-from dashboard.panels import Panel, Param, run_panel, sql_params
+from dashboard.explain import explain_statement
+from dashboard.panels import Panel, Param, run_action, run_panel
 
 # Error names that mean "this server has nothing there" although the driver reports them as plain query errors:
 # a log table that was never created (merge() finds no table) and a feature without its config section.
@@ -345,25 +344,16 @@ def _action(name: str, values: dict[str, Any]) -> None:
         confirmed = st.checkbox(f"I confirm: {action.title.lower()} {inputs}", key=f"a_{name}_confirm")
         if st.button(action.title, key=f"a_{name}_run", disabled=not confirmed or not all(inputs.values())):
             try:
-                context.get_connection().command(sqlfiles.load(action.sql), sql_params(action.sql, action, inputs))
+                run_action(context.get_connection(), action, inputs)
             except ChStoreError as exc:
                 st.error(f"{action.title} failed: {exc}")
             else:
                 st.success(f"{action.title}: sent.")
 
 
-_SINGLE_SELECT = re.compile(r"^\s*(SELECT|WITH)\b[^;]*;?\s*$", re.IGNORECASE | re.DOTALL)
-
-
 def explain_plan(query: str) -> pd.DataFrame:
-    """EXPLAIN of a logged SELECT, read-only.
-
-    The one place SQL text is composed: an EXPLAIN cannot take its statement as a parameter, so the logged text of a
-    single SELECT (checked by pattern) is appended to a fixed prefix and run with readonly=1.
-    """
-    if not _SINGLE_SELECT.match(query):
-        raise ValueError("only a single SELECT can be explained")
-    return context.get_connection().query_df("EXPLAIN indexes = 1\n" + query.strip().rstrip(";"), readonly=True)
+    """EXPLAIN (plan with indexes) of a logged SELECT, read-only, built by the one EXPLAIN builder."""
+    return context.get_connection().query_df(explain_statement(query), readonly=True)
 
 
 def _explain(values: dict[str, Any]) -> None:

@@ -62,12 +62,15 @@ def _panels() -> dict[str, str]:
 
 def _tools(conn: object) -> dict[str, str]:
     from assistant.tools import build_tools, run_tool
+    from dashboard.catalog import PANELS
 
     outcome: dict[str, str] = {}
-    for name, tool in build_tools().items():
-        if tool.kind != "panel":
-            continue
-        run = run_tool(conn, tool, {})
+    tools = build_tools()
+    calls = {"health": (tools["health"], {}), "table_schema": (tools["table_schema"], {"table": "system.one"}),
+             "search_panels": (tools["search_panels"], {"question": "slow queries"}),
+             **{name: (tools["run_panel"], {"name": name}) for name, panel in PANELS.items() if panel.phrases}}
+    for name, (tool, arguments) in calls.items():
+        run = run_tool(conn, tool, arguments)
         if run.error_name in (None, ""):
             outcome[name] = "rows" if run.frame is not None and not run.frame.empty else "no rows"
         elif run.error_name in ("UNKNOWN_TABLE", "CANNOT_EXTRACT_TABLE_STRUCTURE", "NO_ELEMENTS_IN_CONFIG",

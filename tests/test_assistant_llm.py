@@ -8,16 +8,16 @@ import pytest
 from pydantic import SecretStr
 
 from assistant.llm import LLMAssistant, to_openai
-from assistant.tools import ToolRun, build_tools
+from assistant.tools import MAX_TOOLS, ToolRun, build_tools
 from assistant.turn import Turn
 from chstore import Message
 from tests.fake_llm import FakeLLM, Reply
 
 
-def make(settings, conn, llm: FakeLLM, *, stream: bool = True, **overrides) -> LLMAssistant:
+def make(settings, conn, llm: FakeLLM, *, stream: bool = True, hosts=None, **overrides) -> LLMAssistant:
     configured = settings.model_copy(update={"llm_api_key": SecretStr("sk-test"), "llm_api_base": llm.base_url,
                                              "llm_model": "fake-model", **overrides})
-    return LLMAssistant(conn, build_tools(configured), configured, stream=stream)
+    return LLMAssistant(conn, build_tools(configured), configured, stream=stream, hosts=hosts)
 
 
 def answer(assistant: LLMAssistant, question: str, history=None) -> tuple[list, Turn]:
@@ -42,7 +42,8 @@ def test_tool_loop_runs_real_queries(settings, conn, stream: bool) -> None:
     tool_reply = next(m for m in second if m["role"] == "tool")
     assert json.loads(tool_reply["content"])["rows"] == [[42]]
     assert llm.headers[0]["authorization"] == "Bearer sk-test"
-    assert any(t["function"]["name"] == "biggest_tables" for t in llm.requests[0]["tools"])
+    assert [t["function"]["name"] for t in llm.requests[0]["tools"]] == [
+        "search_panels", "run_panel", "health", "table_schema", "run_sql", "explain"]
     assert llm.requests[0].get("stream", False) is stream
 
 
@@ -109,3 +110,52 @@ def test_history_goes_back_in_chat_form(settings, conn) -> None:
         answer(make(settings, conn, llm), "q2", earlier)
     sent = llm.requests[0]["messages"]
     assert sent[0]["role"] == "system" and sent[-1] == {"role": "user", "content": "q2"}
+
+
+def test_request_carries_few_tools_even_with_control_actions(settings, conn) -> None:
+    with FakeLLM([Reply(text="ok")]) as llm:
+        answer(make(settings, conn, llm, chm_enable_control_actions=True), "hello")
+    names = [t["function"]["name"] for t in llm.requests[0]["tools"]]
+    assert len(names) <= MAX_TOOLS == 20
+    assert {"kill_query", "kill_mutation", "optimize_table"} <= set(names)
+    assert all("host" in t["function"]["parameters"]["properties"] for t in llm.requests[0]["tools"])
+
+
+def test_search_then_run_then_answer(settings, conn) -> None:
+    conn.command("CREATE DATABASE IF NOT EXISTS llm_shop")
+    conn.command("CREATE TABLE IF NOT EXISTS llm_shop.items (id UInt64) ENGINE = MergeTree ORDER BY id")
+    conn.command("TRUNCATE TABLE llm_shop.items")
+    conn.command("INSERT INTO llm_shop.items SELECT number FROM numbers(1234)")
+    script = [Reply(tool_calls=[("search_panels", {"question": "which tables are biggest"})]),
+              Reply(tool_calls=[("run_panel", {"name": "tables", "arguments": {"database": "llm_shop"}})]),
+              Reply(text="llm_shop.items holds 1234 rows.")]
+    with FakeLLM(script) as llm:
+        events, turn = answer(make(settings, conn, llm), "which tables are biggest in llm_shop?")
+    runs = [e for e in events if isinstance(e, ToolRun)]
+    assert [r.tool for r in runs] == ["search_panels", "run_panel"]
+    assert "tables" in set(runs[0].frame["name"])
+    found = json.loads(next(m for m in llm.requests[1]["messages"] if m["role"] == "tool")["content"])
+    assert "tables" in [row[0] for row in found["rows"]]
+    ran = json.loads([m for m in llm.requests[2]["messages"] if m["role"] == "tool"][-1]["content"])
+    assert ran["rows"][0][:2] == ["llm_shop", "items"] and ran["link"] == "/tables?database=llm_shop"
+    assert [m.role for m in turn.messages] == ["assistant", "tool", "assistant", "tool", "assistant"]
+    assert turn.messages[3].metadata["link"] == "/tables?database=llm_shop"
+    assert "".join(e for e in events if isinstance(e, str)) == "llm_shop.items holds 1234 rows."
+
+
+def test_compare_disks_on_all_hosts(settings, conn) -> None:
+    script = [Reply(tool_calls=[("run_panel", {"name": "disks", "host": "all"})]), Reply(text="Both hosts are fine.")]
+    with FakeLLM(script) as llm:
+        events, _ = answer(make(settings, conn, llm, hosts={"ch1": lambda: conn, "ch2": lambda: conn}),
+                           "compare disk use on all hosts")
+    run = next(e for e in events if isinstance(e, ToolRun))
+    assert list(run.frame["host"].unique()) == ["ch1", "ch2"]
+    assert "ch1, ch2, all" in llm.requests[0]["messages"][0]["content"]
+
+
+def test_unknown_panel_goes_back_to_the_model_with_the_nearest(settings, conn) -> None:
+    script = [Reply(tool_calls=[("run_panel", {"name": "slow_queries"})]), Reply(text="sorry")]
+    with FakeLLM(script) as llm:
+        events, _ = answer(make(settings, conn, llm), "slow?")
+    run = next(e for e in events if isinstance(e, ToolRun))
+    assert "no panel named 'slow_queries'" in run.error and "queries_slow" in run.error

@@ -39,6 +39,33 @@ def test_load_bench_small_run() -> None:
     assert {"view", "requests", "mean_s", "max_s"} <= set(report["slowest_views"][0])
 
 
+def test_assistant_eval_meets_its_targets() -> None:
+    result = subprocess.run([sys.executable, "bench/assistant_eval.py"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["questions"] >= 80
+    held = report["held_aside"]
+    assert held["n"] >= 30 and held["top1"] >= 0.9, held["misses"]
+    assert round(held["right_table"] * held["n"]) >= 26
+    areas = {"overview", "queries", "tables", "merges", "replication", "logs", "system", "health"}
+    assert set(held["areas"]) == set(report["tuning"]["areas"]) == areas
+
+
+def test_catalog_phrases_do_not_copy_eval_questions() -> None:
+    from assistant.search import stems
+    from dashboard.catalog import PANELS
+    from dashboard.catalog_health import HEALTH_PHRASES
+
+    phrases = [p for panel in PANELS.values() for p in panel.phrases] + list(HEALTH_PHRASES)
+    copied = []
+    for name in ("assistant_eval_questions.json", "assistant_eval_heldout.json"):
+        for item in json.loads((ROOT / "bench" / name).read_text(encoding="utf-8")):
+            words = stems(item["q"])
+            copied += [(item["q"], p) for p in phrases if len(words) >= 2 and stems(p) == words]
+    assert copied == []
+
+
 def test_fair_share_bench_small_run() -> None:
     result = subprocess.run(
         [sys.executable, "bench/fair_share_bench.py", "--slow", "2", "--clients", "1", "2"],

@@ -46,7 +46,7 @@ def test_ask_answers_with_a_table_and_persists_the_turn(store) -> None:
     assert not at.exception
     assert "1 columns" in markdown(at)
     assert len(at.dataframe) == 1
-    assert any("table_schema" in e.label for e in at.expander)
+    assert any("run_panel · table_columns" in e.label for e in at.expander)
     thread_id = at.query_params["thread"]
     thread_id = thread_id[0] if isinstance(thread_id, list) else thread_id
     thread = store.get_thread("local", thread_id)
@@ -63,9 +63,10 @@ def test_ask_answers_with_a_table_and_persists_the_turn(store) -> None:
     assert len(again.dataframe) == 1
 
 
-def test_unknown_question_lists_capabilities() -> None:
+def test_unknown_question_offers_the_nearest_panels() -> None:
     at = ask(page().run(), "please sing")
-    assert "did not understand" in markdown(at)
+    assert "no panel that answers" in markdown(at)
+    assert markdown(at).count("](/") == 3
 
 
 def test_failed_save_is_marked_and_retried_once(store, monkeypatch) -> None:

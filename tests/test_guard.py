@@ -87,7 +87,7 @@ def test_tokenizer_keeps_strings_identifiers_and_drops_comments() -> None:
 
 def test_every_shipped_query_passes_the_guard() -> None:
     names = [n for n in sqlfiles.all_names() if not n.startswith(WRITE_AREAS)]
-    assert any(n.startswith("assistant/") for n in names)
+    assert any(n.startswith("dashboard/") for n in names)
     refused = {}
     for name in names:
         try:

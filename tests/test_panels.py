@@ -127,3 +127,29 @@ def test_pages_draw_registered_panels_and_have_scripts() -> None:
         assert page.panel_names, page.key
         with open(page.script, encoding="utf-8") as script:
             assert f'render_page("{page.key}")' in script.read()
+
+
+# Panels that serve the app itself (the sidebar, the assistant's table lookup), not an operator's question.
+HELPERS = frozenset({"frame_system_tables", "frame_clusters", "find_table"})
+
+
+def test_every_panel_and_check_is_findable() -> None:
+    from dashboard import catalog
+
+    for panel in PANELS.values():
+        if panel.name in HELPERS:
+            continue
+        assert isinstance(panel.phrases, tuple) and panel.phrases, panel.name
+        assert all(isinstance(p, str) and p.strip() for p in panel.phrases), panel.name
+        assert panel.reads and all(t.isidentifier() for t in panel.reads), panel.name
+        assert set(panel.fillable) <= {"database", "table", "user", "window", "limit"}
+    for module in catalog._MODULES:
+        names = {p.name for p in module.PANELS}
+        assert set(module.ASK) <= names, module.__name__
+        assert set(getattr(module, "READS", {})) <= names, module.__name__
+
+
+def test_fillable_follows_the_sql() -> None:
+    assert PANELS["queries_slow"].fillable == ("table", "user", "window", "limit")
+    assert PANELS["disks"].fillable == ()
+    assert PANELS["merges_running"].fillable == ("database", "table")

@@ -13,5 +13,7 @@ SELECT
     latest_fail_error_code_name,
     dateDiff('second', create_time, now()) AS age_s
 FROM system.mutations
+WHERE ({database:String} = '' OR database = {database:String})
+    AND ({table:String} = '' OR table = {table:String})
 ORDER BY latest_fail_reason = '', is_done, create_time
 LIMIT 1000

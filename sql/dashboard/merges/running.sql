@@ -14,5 +14,7 @@ SELECT
     merge_type,
     merge_algorithm
 FROM system.merges
+WHERE ({database:String} = '' OR database = {database:String})
+    AND ({table:String} = '' OR table = {table:String})
 ORDER BY elapsed DESC
 LIMIT 500

@@ -11,5 +11,7 @@ SELECT
     total_size_bytes_compressed,
     memory_usage
 FROM clusterAllReplicas({cluster:String}, system.merges)
+WHERE ({database:String} = '' OR database = {database:String})
+    AND ({table:String} = '' OR table = {table:String})
 ORDER BY elapsed DESC
 LIMIT 500

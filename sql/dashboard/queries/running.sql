@@ -1,4 +1,4 @@
--- Which queries run right now: elapsed time, progress, memory, rows read, user and text.
+-- Which queries run right now (optionally of one user): elapsed time, progress, memory, rows read, user and text.
 SELECT
     query_id,
     user,
@@ -12,5 +12,6 @@ SELECT
     substring(query, 1, 500) AS query
 FROM system.processes
 WHERE ({hide_own:UInt8} = 0 OR Settings['log_comment'] != {tag:String})
+    AND ({user:String} = '' OR user = {user:String})
 ORDER BY elapsed DESC
-LIMIT 500
+LIMIT {limit:UInt32}

@@ -13,5 +13,6 @@ SELECT
     substring(query, 1, 500) AS query
 FROM clusterAllReplicas({cluster:String}, system.processes)
 WHERE ({hide_own:UInt8} = 0 OR Settings['log_comment'] != {tag:String})
+    AND ({user:String} = '' OR user = {user:String})
 ORDER BY elapsed DESC
-LIMIT 500
+LIMIT {limit:UInt32}

@@ -15,5 +15,7 @@ SELECT
     last_queue_update_exception,
     zookeeper_exception
 FROM system.replicas
+WHERE ({database:String} = '' OR database = {database:String})
+    AND ({table:String} = '' OR table = {table:String})
 ORDER BY is_readonly DESC, absolute_delay DESC
 LIMIT 2000

@@ -11,5 +11,7 @@ SELECT
     total_replicas,
     lost_part_count
 FROM clusterAllReplicas({cluster:String}, system.replicas)
+WHERE ({database:String} = '' OR database = {database:String})
+    AND ({table:String} = '' OR table = {table:String})
 ORDER BY is_readonly DESC, absolute_delay DESC
 LIMIT 2000

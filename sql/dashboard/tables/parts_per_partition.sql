@@ -9,6 +9,8 @@ SELECT
     max(level) AS max_level
 FROM system.parts
 WHERE active
+    AND ({database:String} = '' OR database = {database:String})
+    AND ({table:String} = '' OR table = {table:String})
 GROUP BY database, table, partition
 ORDER BY active_parts DESC
 LIMIT {limit:UInt32}

@@ -17,5 +17,6 @@ LEFT JOIN (
 ) AS p ON p.database = t.database AND p.table = t.name
 WHERE ({database:String} = '' OR t.database = {database:String})
     AND ({include_system:UInt8} = 1 OR t.database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema'))
+    AND positionCaseInsensitive(t.name, {name_like:String}) > 0
 ORDER BY compressed_bytes DESC, database, table
-LIMIT 2000
+LIMIT {limit:UInt32}
