@@ -188,8 +188,11 @@ def _action_tool(action: Action) -> Tool:
                 _object(properties, tuple(properties)), action)
 
 
-def build_tools(settings: Settings | None = None) -> dict[str, Tool]:
-    """The fixed tool set: search, run a panel, health, table schema, run_sql, explain, and enabled controls."""
+def build_tools(settings: Settings | None = None, *, control_actions: bool | None = None) -> dict[str, Tool]:
+    """The fixed tool set: search, run a panel, health, table schema, run_sql, explain, and enabled controls.
+
+    `control_actions` overrides the setting, e.g. False for a read-only ClickHouse user, who may not run them.
+    """
     tools = [
         Tool("search_panels", "Find the dashboard panels and health checks that answer a question (by meaning). "
              "Returns their names, what they show, the system tables they read and the arguments they take; "
@@ -215,7 +218,8 @@ def build_tools(settings: Settings | None = None) -> dict[str, Tool]:
                       "kind": {"type": "string", "enum": list(EXPLAIN_KINDS), "description": "Default: INDEXES."}},
                      ("sql",))),
     ]
-    if settings is not None and settings.chm_enable_control_actions:
+    enabled = settings is not None and settings.chm_enable_control_actions
+    if enabled if control_actions is None else control_actions:
         tools.extend(_action_tool(action) for action in ACTIONS.values())
     return {tool.name: tool for tool in tools}
 

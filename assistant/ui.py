@@ -41,8 +41,8 @@ LOCAL_KEY = "chat-threads"
 
 @st.cache_resource(show_spinner=False)
 def _shared_tools(_settings: Settings, control_actions: bool) -> dict[str, Tool]:
-    """The tools, built once per process and per control-actions setting (nothing changes them after building)."""
-    return build_tools(_settings)
+    """The tools, built once per process and per control-actions choice (nothing changes them after building)."""
+    return build_tools(_settings, control_actions=control_actions)
 
 
 def _hosts(settings: Settings) -> Hosts:
@@ -51,7 +51,8 @@ def _hosts(settings: Settings) -> Hosts:
 
 def make_answerer(settings: Settings, conn: Any) -> BuiltinAssistant | LLMAssistant:
     """The LLM assistant when an API key is configured, else the built-in one; both reach every configured host."""
-    tools = _shared_tools(settings, settings.chm_enable_control_actions)
+    read_only = bool(conn is not None and conn.server.readonly)
+    tools = _shared_tools(settings, settings.chm_enable_control_actions and not read_only)
     hosts = _hosts(settings)
     if settings.llm_api_key is not None and settings.llm_api_key.get_secret_value():
         return LLMAssistant(conn, tools, settings, server=getattr(conn, "label", ""), hosts=hosts)

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from chstore import sqlfiles
-from chstore.connection import APP_TAG, Connection
+from chstore.connection import APP_TAG, Connection, ServerInfo
 from chstore.errors import ValidationError
 
 ChartKind = Literal["table", "line", "area", "bar", "kpi", "text"]
@@ -206,8 +206,19 @@ def run_panel(
     return conn.query_df(sqlfiles.load(sql_name), params, readonly=True, settings=settings)
 
 
+def control_refusal(info: ServerInfo) -> str:
+    """Why this ClickHouse user cannot run control statements (KILL, OPTIMIZE), or '' when it can (pure)."""
+    if info.readonly:
+        return (f"the ClickHouse user `{info.user}` is read-only (readonly={info.readonly}), and control statements "
+                "change the server; use a user with KILL QUERY / OPTIMIZE grants to run them.")
+    return ""
+
+
 def run_action(conn: Connection, action: Action, values: dict[str, Any]) -> None:
     """Send a control statement with every declared parameter given; the one runner of every `Action`."""
+    refused = control_refusal(conn.server)
+    if refused:
+        raise ValidationError(f"{action.title} is not available: {refused}")
     params = sql_params(action.sql, action, values)
     missing = [name for name, value in params.items() if value in ("", None)]
     if missing:

@@ -17,12 +17,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from chstore.connection import ServerInfo
 from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError, UnreachableError
 from dashboard import context, frame, status
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
 from dashboard.explain import explain_statement
-from dashboard.panels import Panel, Param, run_action, run_panel
+from dashboard.panels import Panel, Param, control_refusal, run_action, run_panel
 
 # Error names that mean "this server has nothing there" although the driver reports them as plain query errors:
 # a log table that was never created (merge() finds no table) and a feature without its config section.
@@ -318,14 +317,6 @@ def render_page(key: str) -> None:
         _body(page)
     if status.host_down(context.current_host_index()):
         st.rerun()  # the host stopped answering while the panels ran: show its banner instead of their notes
-
-
-def control_refusal(info: ServerInfo) -> str:
-    """Why this ClickHouse user cannot run control statements (KILL, OPTIMIZE), or '' when it can (pure)."""
-    if info.readonly:
-        return (f"the ClickHouse user `{info.user}` is read-only (readonly={info.readonly}), and control statements "
-                "change the server; use a user with KILL QUERY / OPTIMIZE grants to run them.")
-    return ""
 
 
 def _action(name: str, values: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from chstore.connection import ServerInfo
 from dashboard.catalog import PANELS
-from dashboard.render import control_refusal
+from dashboard.panels import control_refusal
 
 SCRIPT = Path(__file__).resolve().parent / "readonly_app.py"
 
@@ -79,3 +79,11 @@ def test_chat_answers_and_marks_the_turn_not_saved_with_the_reason(sweep: dict) 
     assert chat["frames"] >= 1 or any("biggest" in a.lower() or "table" in a.lower() for a in chat["answers"][1:])
     unsaved = [c for c in chat["captions"] if "not saved" in c]
     assert unsaved and "read-only profile" in unsaved[0] and "CLICKHOUSE_AGENT_CONVERSATIONS_USER" in unsaved[0]
+
+
+def test_the_assistant_offers_no_control_tools_to_a_read_only_user(settings) -> None:  # noqa: ANN001
+    from assistant.tools import build_tools
+
+    enabled = settings.model_copy(update={"chm_enable_control_actions": True})
+    assert any(t.kind == "control" for t in build_tools(enabled).values())
+    assert not any(t.kind == "control" for t in build_tools(enabled, control_actions=False).values())
