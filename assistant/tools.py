@@ -18,10 +18,10 @@ import pandas as pd
 
 from chstore import guard, sqlfiles
 from chstore.connection import Connection
-from chstore.errors import ChStoreError, ReadOnlyViolation, ValidationError
+from chstore.errors import ChStoreError, ReadOnlyViolation, UnavailableError, ValidationError
 from chstore.model import Message, utcnow
 from chstore.settings import Settings
-from dashboard.panels import Panel, Param, panel_params
+from dashboard.panels import NEEDS_NEWER, Panel, Param, sql_params, version_text
 
 ToolKind = Literal["panel", "run_sql", "explain", "control"]
 RESULT_ROWS_KEPT = 200
@@ -297,9 +297,15 @@ def _chart_hint(panel: Panel | None) -> dict[str, Any]:
     return {"kind": panel.kind, "x": panel.x, "y": list(panel.y)}
 
 
-def _panel_call(tool: Tool, arguments: dict[str, Any], now: datetime | None) -> tuple[str, dict[str, Any]]:
+def _panel_call(
+    tool: Tool, arguments: dict[str, Any], now: datetime | None, version: tuple[int, ...] = ()
+) -> tuple[str, dict[str, Any]]:
     panel = tool.panel
     assert panel is not None
+    if version and not panel.runs_on(version):
+        raise UnavailableError(f"{tool.name} needs ClickHouse ≥ {version_text(panel.min_version)}",
+                               name=NEEDS_NEWER)
+    sql_name = panel.sql_for(version) if version else panel.sql
     unknown = set(arguments) - tool.accepts
     if unknown:
         raise ValidationError(f"{tool.name} does not take {', '.join(sorted(unknown))}; it takes "
@@ -309,8 +315,8 @@ def _panel_call(tool: Tool, arguments: dict[str, Any], now: datetime | None) -> 
     start = _parse_time(arguments["start"], "start") if arguments.get("start") else end - timedelta(hours=1)
     if start >= end:
         raise ValidationError("start must be before end")
-    params = panel_params(panel, values, start=start, end=end)
-    return sqlfiles.load(panel.sql), params
+    params = sql_params(sql_name, panel, values, start=start, end=end)
+    return sqlfiles.load(sql_name), params
 
 
 def explain_statement(sql: str, kind: str = "INDEXES") -> str:
@@ -337,7 +343,7 @@ def run_tool(
     began = time.perf_counter()
     try:
         if tool.kind == "panel":
-            run.sql, run.params = _panel_call(tool, arguments, now)
+            run.sql, run.params = _panel_call(tool, arguments, now, conn.server.version)
             run.frame = guard.run_readonly(conn, run.sql, run.params)
         elif tool.kind == "run_sql":
             run.sql = guard.check(arguments.get("sql", ""))

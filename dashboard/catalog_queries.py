@@ -47,6 +47,7 @@ PANELS = (
     Panel(name="query_settings", title="Settings", sql="dashboard/queries/query_settings",
           description="Settings one query ran with (changed from default).", params=(_QUERY_ID,), **_LOG),
     Panel(name="query_cache", title="Query cache", sql="dashboard/queries/query_cache",
+          variants=(((25, 8), "dashboard/queries/query_cache_24_8"),),
           description="Entries of the query cache: size, staleness, expiry.", requires="query_cache",
           docs=docs_url("query_cache"), links=QUERY_LINK),
 )
