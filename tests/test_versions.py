@@ -115,6 +115,18 @@ def test_bad_arguments_is_a_gap_only_on_log_panels() -> None:
         assert unavailable_note(plain, Missing(error, "Code: 36. (BAD_ARGUMENTS)", "24.8.4.1")) is None
 
 
+def test_readme_privilege_statements_parse(conn: Connection) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### A monitoring user"):readme.index("## Reliability")]
+    blocks = re.findall(r"```sql\n(.*?)```", section, re.DOTALL)
+    statements = [part.strip() for block in blocks for part in re.sub(r"(?m)^--.*$", "", block).split(";")]
+    statements = [statement for statement in statements if statement]
+    assert len(statements) >= 10 and any("CHANGEABLE_IN_READONLY" in s or "readonly = 2" in s for s in statements)
+    for statement in statements:
+        formatted = conn.query_df("SELECT formatQuery({q:String}) AS f", {"q": statement}).iloc[0]["f"]
+        assert formatted.split()[0] in ("CREATE", "GRANT"), statement
+
+
 def _compat(*versions: str) -> dict:
     args = [arg for version in versions for arg in ("--only", version)]
     done = subprocess.run([sys.executable, "bench/compat.py", *args], cwd=ROOT, capture_output=True, text=True,
