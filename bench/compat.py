@@ -73,10 +73,8 @@ def text_value(value: Any) -> str:
 
 
 def _generic(sql: str, start: datetime, end: datetime) -> dict[str, str]:
-    names = sqlfiles.placeholders(sql)
-    window = {"start": start, "end": end, "step": 60, "hide_own": 1, "tag": "chmonitor"}
-    return {name: text_value(window[name] if name in window and name not in VALUES else VALUES[name])
-            for name in names if name in VALUES or name in window}
+    values = {"start": start, "end": end, "step": 60, "hide_own": 1, "tag": "chmonitor", **VALUES}
+    return {name: text_value(values[name]) for name in sqlfiles.placeholders(sql) if name in values}
 
 
 def _statement(name: str, sql_name: str, text: str, params: dict[str, str], **extra: Any) -> dict[str, Any]:
