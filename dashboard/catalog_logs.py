@@ -32,6 +32,7 @@ PANELS = (
           description="Server log lines in the window at or above a level.", requires="text_log",
           docs=docs_url("text_log"), links={"query_id": "query-detail?query_id=query_id"}),
     Panel(name="crash_log", title="Crash log", sql="dashboard/logs/crash_log", ttl=60,
+          variants=(((26, 2), "dashboard/logs/crash_log_24_8"),),
           description="Crashes the server recorded.", requires="crash_log", docs=docs_url("crash_log")),
     Panel(name="logins", title="Logins", sql="dashboard/logs/logins",
           params=(Param("only_failures", "UInt8", 0, "only failures (1/0)", (0, 1)), _LIMIT),
