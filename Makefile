@@ -42,5 +42,10 @@ lint: $(BIN)/.installed-dev
 bench: $(BIN)/.installed-dev
 	$(BIN)/python bench/store_bench.py
 
+# Every shipped statement on ClickHouse 24.8, 25.8, 26.3 (older chdb wheels, venvs cached in .compat/) and 26.9.
+.PHONY: compat
+compat: $(BIN)/.installed
+	$(BIN)/python bench/compat.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -19,6 +19,7 @@ PANELS = (
           x="t", y=("avg_ms", "max_ms"), description="Average and maximum merge duration per bucket.",
           requires="part_log", docs=docs_url("part_log")),
     Panel(name="mutations", title="Mutations", sql="dashboard/merges/mutations",
+          variants=(((25, 8), "dashboard/merges/mutations_24_8"),),
           description="Mutations, failing and unfinished first: command, parts to do, age, last failure.",
           params=_ONE_TABLE, requires="mutations", docs=docs_url("mutations"), links=_TABLE_LINK),
     Panel(name="part_log", title="Part log", sql="dashboard/merges/part_log",

@@ -56,6 +56,7 @@ PANELS = (
           y=("queries",), description="Users ranked by queries in the window, with failures and total duration.",
           params=(Param("limit", "UInt32", 20, "rows to show"),), **_LOG),
     Panel(name="query_cache", title="Query cache", sql="dashboard/queries/query_cache",
+          variants=(((25, 8), "dashboard/queries/query_cache_24_8"),),
           description="Entries of the query cache: size, staleness, expiry.", requires="query_cache",
           docs=docs_url("query_cache"), links=QUERY_LINK),
 )

@@ -17,6 +17,7 @@ PANELS = (
           description="Replication tasks waiting or retrying, oldest first.", ttl=15, requires="replication_queue",
           docs=docs_url("replication_queue"), links=_TABLE_LINK),
     Panel(name="readonly_replicas", title="Read-only replicas", sql="dashboard/replication/readonly",
+          variants=(((25, 8), "dashboard/replication/readonly_24_8"),),
           description="Replicas in read-only mode and since when.", ttl=15, requires="replicas",
           docs=docs_url("replicas"), links=_TABLE_LINK),
     Panel(name="replicated_fetches", title="Fetches", sql="dashboard/replication/fetches",

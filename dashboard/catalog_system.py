@@ -13,6 +13,7 @@ PANELS = (
           description="Session settings that differ from their defaults.", requires="settings",
           docs=docs_url("settings")),
     Panel(name="merge_tree_settings", title="MergeTree settings", sql="dashboard/system/merge_tree_settings",
+          variants=(((25, 8), "dashboard/system/merge_tree_settings_24_8"),),
           params=(_TEXT, _CHANGED), ttl=300, description="MergeTree settings in force, changed first.",
           requires="merge_tree_settings", docs=docs_url("merge_tree_settings")),
     Panel(name="server_settings", title="Server settings", sql="dashboard/system/server_settings",

@@ -52,6 +52,7 @@ PANELS = (
           description="Detached parts with their reason and size.", requires="detached_parts",
           docs=docs_url("detached_parts"), links=TABLE_LINK),
     Panel(name="dictionaries", title="Dictionaries", sql="dashboard/tables/dictionaries",
+          variants=(((25, 8), "dashboard/tables/dictionaries_24_8"),),
           description="Dictionaries with status, size, hit rate and last error.", requires="dictionaries",
           docs=docs_url("dictionaries")),
     Panel(name="find_table", title="Find table", sql="dashboard/tables/find_table",

@@ -13,12 +13,14 @@ import pandas as pd
 
 from chstore import sqlfiles
 from chstore.connection import APP_TAG, Connection, ServerInfo
-from chstore.errors import ValidationError
+from chstore.errors import UnavailableError, ValidationError
 
 ChartKind = Literal["table", "line", "area", "bar", "kpi", "text"]
 
 # Parameters every panel may use without declaring them; the caller (renderer or assistant) supplies them.
 WINDOW_PARAMS = ("start", "end", "step", "hide_own", "tag")
+# The error name of a panel whose `min_version` is above the server's.
+NEEDS_NEWER = "NEEDS_NEWER_SERVER"
 # The cluster a fan-out variant (`Panel.cluster_sql`) reads; supplied by run_panel from the sidebar's picker.
 CLUSTER_PARAM = "cluster"
 # What a question in words can set on a panel (the assistant reads these from the question).
@@ -96,11 +98,22 @@ class Panel:
     check: Check | None = None
     phrases: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
+    min_version: tuple[int, ...] = ()
+    variants: tuple[tuple[tuple[int, ...], str], ...] = ()
+    """Older servers' SQL: `((25, 8), "area/name_24_8")` runs that file on servers older than 25.8 (first match)."""
 
     @property
     def sql_files(self) -> tuple[str, ...]:
-        """Every SQL file the panel may run (the local one and, for cluster panels, the fan-out one)."""
-        return (self.sql, self.cluster_sql) if self.cluster_sql else (self.sql,)
+        """Every SQL file the panel may run (the local one, older servers' variants, the fan-out one)."""
+        return (self.sql, *(sql for _, sql in self.variants), *((self.cluster_sql,) if self.cluster_sql else ()))
+
+    def sql_for(self, version: tuple[int, ...]) -> str:
+        """The SQL file for a server of `version`: the first variant whose bound is above it, else `sql`."""
+        return next((sql for below, sql in self.variants if version < below), self.sql)
+
+    def runs_on(self, version: tuple[int, ...]) -> bool:
+        """Whether a server of `version` is new enough for the panel (`min_version`)."""
+        return version[: len(self.min_version)] >= self.min_version
 
     def param(self, name: str) -> Param | None:
         """The declared parameter called `name`, if any."""
@@ -123,6 +136,11 @@ class Panel:
         """The implicit parameters (`WINDOW_PARAMS`) its SQL reads: what of the sidebar can change its answer."""
         used = {name for sql in self.sql_files for name in sqlfiles.placeholders(sqlfiles.load(sql))}
         return frozenset(used & set(WINDOW_PARAMS))
+
+
+def version_text(version: tuple[int, ...]) -> str:
+    """(25, 8) → "25.8"."""
+    return ".".join(str(part) for part in version)
 
 
 def bucket_seconds(start: datetime, end: datetime, points: int = 120) -> int:
@@ -197,11 +215,15 @@ def run_panel(
     (unreachable shards skipped); otherwise it reads the local tables.
     """
     values = dict(values or {})
+    server = conn.server
+    if not panel.runs_on(server.version):
+        raise UnavailableError(f"needs ClickHouse ≥ {version_text(panel.min_version)}; this server runs "
+                               f"{server.version_text}", name=NEEDS_NEWER)
     if cluster and panel.cluster_sql:
         sql_name, settings = panel.cluster_sql, {"skip_unavailable_shards": 1}
         values["cluster"] = cluster
     else:
-        sql_name, settings = panel.sql, None
+        sql_name, settings = panel.sql_for(server.version), None
     params = sql_params(sql_name, panel, values, start=start, end=end, hide_own=hide_own)
     return conn.query_df(sqlfiles.load(sql_name), params, readonly=True, settings=settings)
 

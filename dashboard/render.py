@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,11 +22,21 @@ from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError, Un
 from dashboard import context, frame, status
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
 from dashboard.explain import explain_statement
-from dashboard.panels import Panel, Param, control_refusal, run_action, run_panel
+from dashboard.panels import NEEDS_NEWER, Panel, Param, control_refusal, run_action, run_panel, version_text
 
 # Error names that mean "this server has nothing there" although the driver reports them as plain query errors:
 # a log table that was never created (merge() finds no table) and a feature without its config section.
 MISSING_NAMES = frozenset({"CANNOT_EXTRACT_TABLE_STRUCTURE", "NO_ELEMENTS_IN_CONFIG"})
+# Error names a shipped statement meets on a server older than it was written for: a column, function or newer
+# panel the server lacks. Shown as "not available on this server version", naming the version and what is missing.
+VERSION_GAP_NAMES = frozenset(
+    {"UNKNOWN_IDENTIFIER", "NO_SUCH_COLUMN_IN_TABLE", "THERE_IS_NO_COLUMN", "UNKNOWN_FUNCTION", NEEDS_NEWER}
+)
+# What 24.8 and older raise from merge('system', '^…_log') when the log does not exist (later ones raise
+# CANNOT_EXTRACT_TABLE_STRUCTURE): a gap only on a panel that reads a log table.
+OLD_LOG_GAP_NAMES = frozenset({"BAD_ARGUMENTS"})
+# The identifier a server error quotes ('query_id' or `query_id`): shown as what is missing, never branched on.
+_QUOTED = re.compile(r"['`]([A-Za-z_][A-Za-z0-9_.]*)['`]")
 # Relative windows are rounded down to this many seconds so reruns within it hit the result cache.
 WINDOW_QUANTUM_S = 10
 EXPLAIN_KINDS = frozenset({"Select"})
@@ -35,9 +46,10 @@ STATUS_ICON = {"ok": "🟢", "warning": "🟠", "critical": "🔴", "n/a": "⚪"
 class Missing:
     """A cached "not available on this server" answer (cached so a missing table costs one query per TTL)."""
 
-    def __init__(self, name: str | None, message: str) -> None:
+    def __init__(self, name: str | None, message: str, version: str = "") -> None:
         self.name = name
         self.message = message
+        self.version = version
 
 
 def _quantize(moment: datetime) -> datetime:
@@ -92,11 +104,12 @@ def _runner(ttl: int) -> Callable[..., Result | Missing]:
         try:
             frame = run_panel(context.get_connection(host_index), panel, dict(values), start=start, end=end,
                               hide_own=hide_own, cluster=cluster)
-        except UnavailableError as exc:
-            return Missing(exc.name, str(exc))
         except ChStoreError as exc:
-            if getattr(exc, "name", None) in MISSING_NAMES:
-                return Missing(exc.name, str(exc))
+            name = getattr(exc, "name", None)
+            if is_version_gap(panel, name):
+                return Missing(name, str(exc), context.get_connection(host_index).server.version_text)
+            if isinstance(exc, UnavailableError) or name in MISSING_NAMES:
+                return Missing(name, str(exc))
             raise
         try:
             return prepare(panel, frame)
@@ -140,7 +153,36 @@ def fetch_panel(panel: Panel, values: dict[str, Any] | None = None) -> pd.DataFr
     return result if isinstance(result, Missing) else result.frame.copy(deep=False)
 
 
+def is_version_gap(panel: Panel, name: str | None) -> bool:
+    """Whether an error of this name on this panel means the server's version lacks what its SQL reads."""
+    reads_log = bool(panel.requires and panel.requires.endswith("_log"))
+    return name in VERSION_GAP_NAMES or (reads_log and name in OLD_LOG_GAP_NAMES)
+
+
+def unavailable_note(panel: Panel, missing: Missing) -> str | None:
+    """The note of a version gap or a missing grant; None for the other "not available" causes."""
+    table = f"system.{panel.requires}" if panel.requires else ""
+    if missing.name == "ACCESS_DENIED" and table and not panel.enable:
+        return f"**{panel.title}**: not available: needs `GRANT SELECT ON {table} TO <dashboard user>`."
+    if not is_version_gap(panel, missing.name):
+        return None
+    if missing.name == NEEDS_NEWER:
+        what = f"needs ClickHouse ≥ {version_text(panel.min_version)}"
+    elif missing.name in OLD_LOG_GAP_NAMES:
+        what = f"no `{table}` table (enable the `<{panel.requires}>` section of the server configuration)"
+    else:
+        quoted = _QUOTED.search(missing.message)
+        what = f"it lacks `{quoted.group(1)}`" if quoted else missing.message
+        what += f" in `{table}`" if quoted and table else ""
+    return (f"**{panel.title}**: not available on this server version (ClickHouse {missing.version or 'unknown'}):"
+            f" {what} ({missing.name}).")
+
+
 def _unavailable(panel: Panel, missing: Missing) -> None:
+    note = unavailable_note(panel, missing)
+    if note is not None:
+        st.info(note, icon="ℹ️")
+        return
     enable = panel.enable or (
         f"enable the `<{panel.requires}>` section of the server configuration" if panel.requires and
         panel.requires.endswith("_log") else "grant the dashboard's user access to it"
