@@ -25,7 +25,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.tools import ASSISTANT_PANELS  # noqa: E402
 from chstore import sqlfiles  # noqa: E402
 from chstore.connection import ENGINE_CONFIG  # noqa: E402
 from dashboard.catalog import ACTIONS, PANELS  # noqa: E402
@@ -89,8 +88,7 @@ def plan(version: tuple[int, ...]) -> list[dict[str, Any]]:
     statements = [_statement("store/create_table", "store/create_table", sqlfiles.load("store/create_table"),
                              _generic(sqlfiles.load("store/create_table"), start, end))]
     covered = {"store/create_table"}
-    panels: list[tuple[str, Panel]] = [*(("panel " + n, p) for n, p in PANELS.items()),
-                                       *(("tool " + n, p) for n, p in ASSISTANT_PANELS.items())]
+    panels: list[tuple[str, Panel]] = [("panel " + n, p) for n, p in PANELS.items()]
     for label, panel in panels:
         covered.update(panel.sql_files)
         if not panel.runs_on(version):

@@ -153,7 +153,7 @@ def test_every_statement_runs_on_the_project_engine() -> None:
     version = ".".join(metadata.version("chdb-core").split(".")[:2])
     run = _compat(version)[version]
     assert run["clickhouse"].startswith(version + ".")
-    assert run["counts"]["ok"] >= 130, run["counts"]
+    assert run["counts"]["ok"] >= 120, run["counts"]
 
 
 @pytest.mark.compat
@@ -162,4 +162,4 @@ def test_every_statement_runs_on_older_engines() -> None:
     for version in ("24.8", "25.8", "26.3"):
         run = report[version]
         assert run["clickhouse"].startswith(version + ".")
-        assert run["counts"]["ok"] >= 90, (version, run["counts"])
+        assert run["counts"]["ok"] >= 80, (version, run["counts"])
