@@ -22,11 +22,8 @@ from chstore import sqlfiles
 from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError, UnreachableError
 from dashboard import context, frame
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
-from dashboard.panels import Panel, Param, run_panel, sql_params
+from dashboard.panels import MISSING_NAMES, Panel, Param, check_thresholds, read_value, run_panel, sql_params
 
-# Error names that mean "this server has nothing there" although the driver reports them as plain query errors:
-# a log table that was never created (merge() finds no table) and a feature without its config section.
-MISSING_NAMES = frozenset({"CANNOT_EXTRACT_TABLE_STRUCTURE", "NO_ELEMENTS_IN_CONFIG"})
 # Relative windows are rounded down to this many seconds so reruns within it hit the result cache.
 WINDOW_QUANTUM_S = 10
 EXPLAIN_KINDS = frozenset({"Select"})
@@ -368,15 +365,13 @@ def check_status(panel: Panel, frame: pd.DataFrame | Missing) -> tuple[str, floa
     """Status, measured value, warning and critical thresholds, and detail of one health-check result."""
     check = panel.check
     assert check is not None
-    settings = context.get_settings()
-    warning, critical = float(getattr(settings, check.warning)), float(getattr(settings, check.critical))
+    warning, critical = check_thresholds(check, context.get_settings())
     if isinstance(frame, Missing):
         return "n/a", None, warning, critical, "not available on this server"
-    value = frame["value"].iloc[0] if not frame.empty else None
-    if value is None or pd.isna(value):
+    value, detail = read_value(frame)
+    if value is None:
         return "no data", None, warning, critical, "no data in this window"
-    detail = str(frame["detail"].iloc[0]) if "detail" in frame.columns else ""
-    return check.status(float(value), warning, critical), float(value), warning, critical, detail
+    return check.status(value, warning, critical), value, warning, critical, detail
 
 
 def render_health() -> None:

@@ -1,0 +1,59 @@
+"""`python -m alerts watch` runs the watcher; `python -m alerts check` evaluates once (Nagios exit codes)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from alerts.check import EXIT_CODES, overall, pick_hosts, render, run_check
+from alerts.watcher import all_targets, build
+from chstore.errors import ChStoreError
+from chstore.settings import Settings, load_settings
+
+
+def _watch(settings: Settings) -> int:
+    watcher = build(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    print(f"watching {len(watcher.targets)} checks on {len(watcher.hosts)} host(s) every "
+          f"{settings.chm_alert_interval:g} s; events in {watcher.history.name}; notifier: "
+          f"{'on' if watcher.notifier else 'off (CHM_ALERT_NOTIFY empty)'}", file=sys.stderr)
+    watcher.run(stop)
+    return 0
+
+
+def _check(settings: Settings, host: str | None, fmt: str) -> int:
+    readings = run_check(settings, all_targets(settings), pick_hosts(settings, host))
+    print(render(readings, fmt))
+    return EXIT_CODES[overall(readings)]
+
+
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
+    """Run the command line; returns the exit code (`check`: 3, unknown, when the configuration is unusable)."""
+    parser = argparse.ArgumentParser(prog="python -m alerts", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("watch", help="evaluate every check every CHM_ALERT_INTERVAL seconds, record and notify")
+    check = sub.add_parser("check", help="evaluate once and exit 0 ok, 1 warning, 2 critical, 3 unknown")
+    check.add_argument("--host", help="one configured host (label, URL or number); default every host")
+    check.add_argument("--format", choices=("text", "json", "nagios"), default="text")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = settings or load_settings()
+        if args.command == "watch":
+            return _watch(settings)
+        return _check(settings, args.host, args.format)
+    except ChStoreError as exc:
+        if args.command == "check":
+            print(f"CHMONITOR UNKNOWN - {exc}")
+            return EXIT_CODES["unknown"]
+        print(f"chmonitor alerts: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
