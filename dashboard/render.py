@@ -21,6 +21,7 @@ import streamlit as st
 from chstore import sqlfiles
 from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError, UnreachableError
 from dashboard import context, frame
+from dashboard.alerts_view import render_alerts
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
 from dashboard.panels import MISSING_NAMES, Panel, Param, check_thresholds, read_value, run_panel, sql_params
 
@@ -377,6 +378,8 @@ def check_status(panel: Panel, frame: pd.DataFrame | Missing) -> tuple[str, floa
 def render_health() -> None:
     """The Health page: every check with status, value, threshold, meaning and what to do."""
     st.header("Health")
+    render_alerts()
+    st.subheader("Checks")
     st.caption("Each check compares a measured value with thresholds from settings (CHM_HEALTH_*).")
     results = []
     unreachable: UnreachableError | None = None
