@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -136,14 +137,16 @@ class Watcher:
                      message=f"{kind} after {outcome.attempts} attempt(s)\n{body}")
 
     def run_once(self) -> list[Event]:
-        """One cycle: evaluate everything, record and notify what changed; returns the events recorded."""
+        """One cycle: every host evaluated at once (one thread each), then what changed recorded and notified."""
         if not self._loaded:
             self._load()
         now = datetime.now(UTC)
         silenced = {(row.host, row.check_name) for row in self.history.silences(now).itertuples()}
         events: list[Event] = []
-        for index in range(len(self.hosts)):
-            for reading in self.evaluate_host(index):
+        with ThreadPoolExecutor(max_workers=len(self.hosts), thread_name_prefix="chmonitor-alerts-host") as pool:
+            per_host = list(pool.map(self.evaluate_host, range(len(self.hosts))))
+        for readings in per_host:
+            for reading in readings:
                 event = self.step(reading, now)
                 if event is None:
                     continue
