@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from alerts.targets import Reading, Target, evaluate
 from chstore.connection import connect
@@ -58,7 +59,7 @@ def render(readings: list[Reading], fmt: str) -> str:
         return json.dumps({
             "status": status, "exit_code": EXIT_CODES[status],
             "checks": [{"host": r.host, "check": r.target.name, "title": r.target.title, "status": r.status,
-                        "value": r.value, "warning": r.target.warning, "critical": r.target.critical,
+                        "value": r.value, "warning": _number(r.target.warning), "critical": _number(r.target.critical),
                         "unit": r.target.check.unit, "detail": r.detail} for r in readings],
         }, indent=2, allow_nan=False, default=str)
     bad = [r for r in readings if r.status in ("critical", "warning", "unknown")]
@@ -74,5 +75,10 @@ def render(readings: list[Reading], fmt: str) -> str:
     return "\n".join([*lines, f"overall: {status}"])
 
 
+def _number(value: float) -> float | None:
+    """A threshold for JSON: None for a rule's missing one (stored as infinity)."""
+    return value if math.isfinite(value) else None
+
+
 def _finite(value: float) -> str:
-    return f"{value:g}" if abs(value) != float("inf") else ""
+    return f"{value:g}" if math.isfinite(value) else ""

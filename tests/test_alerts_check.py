@@ -107,3 +107,16 @@ def test_unreadable_or_invalid_toml_names_the_file(tmp_path: Path) -> None:
     broken.write_text("[rules.x\n")
     with pytest.raises(ConfigError, match=f"alert rules {broken}: not valid TOML"):
         load_rules(broken, 3)
+
+
+def test_readme_rules_example_is_valid_and_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "rules.toml"
+    path.write_text("\n".join(line.removeprefix("  ") for line in example.splitlines()))
+    names = [t.name for t in load_rules(path, 3)]
+    assert names == ["rule_big_default_db", "rule_slow_queries"]
+    main(["check", "--format", "json"], load_settings(**calm(), chm_alert_rules=path))
+    report = json.loads(capsys.readouterr().out)
+    statuses = {c["check"]: c["status"] for c in report["checks"]}
+    assert statuses["rule_big_default_db"] == "ok" and statuses["rule_slow_queries"] in ("ok", "warning")
