@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import apprise
 from tenacity import Retrying, retry_if_result, stop_after_attempt, wait_exponential
 
+from chstore.errors import ConfigError
 from chstore.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class Notifier:
         self._apprise = apprise.Apprise()
         for url in urls:
             if not self._apprise.add(url):
-                raise ValueError("CHM_ALERT_NOTIFY holds a URL apprise does not understand (not shown: it may hold "
+                raise ConfigError("CHM_ALERT_NOTIFY holds a URL apprise does not understand (not shown: it may hold "
                                  "a secret); see https://github.com/caronc/apprise/wiki")
         self.retries, self.backoff = retries, backoff
 

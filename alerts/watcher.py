@@ -16,7 +16,7 @@ from alerts.notify import Notifier, Outcome
 from alerts.rules import custom_targets
 from alerts.targets import Reading, Target, evaluate, health_targets
 from chstore.connection import Connection, connect
-from chstore.errors import ChStoreError
+from chstore.errors import ChStoreError, StorageError
 from chstore.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,11 @@ class Watcher:
         if not self._loaded:
             self._load()
         now = datetime.now(UTC)
-        silenced = {(row.host, row.check_name) for row in self.history.silences(now).itertuples()}
+        try:
+            silenced = {(row.host, row.check_name) for row in self.history.silences(now).itertuples()}
+        except StorageError as exc:  # better a notification too many than an alert nobody hears of
+            log.error("alert silences unreadable, notifying as if none: %s", exc)
+            silenced = set()
         events: list[Event] = []
         with ThreadPoolExecutor(max_workers=len(self.hosts), thread_name_prefix="chmonitor-alerts-host") as pool:
             per_host = list(pool.map(self.evaluate_host, range(len(self.hosts))))
@@ -151,12 +155,19 @@ class Watcher:
                 if event is None:
                     continue
                 events.append(event)
-                self.history.record([event])
+                self._record(event)
                 notified = self._notify(reading, event, silenced)
                 if notified is not None:
                     events.append(notified)
-                    self.history.record([notified])
+                    self._record(notified)
         return events
+
+    def _record(self, event: Event) -> None:
+        """Store one event; when the table refuses it the notification still goes out and the cycle goes on."""
+        try:
+            self.history.record([event])
+        except StorageError as exc:
+            log.error("alert %s of %s on %s not recorded: %s", event.event, event.check_name, event.host, exc)
 
     def run(self, stop: threading.Event) -> None:
         """Cycle every `CHM_ALERT_INTERVAL` seconds until `stop` is set; a failed cycle is logged, never fatal."""

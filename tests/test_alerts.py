@@ -21,6 +21,7 @@ from alerts.notify import Notifier
 from alerts.rules import load_rules
 from alerts.watcher import Watcher, build
 from chstore.connection import Connection
+from chstore.errors import ConfigError
 from chstore.settings import Settings, load_settings
 from dashboard import context
 from dashboard.alerts_view import _log
@@ -217,3 +218,35 @@ def test_server_lifespan_runs_the_watcher_only_when_asked(monkeypatch: pytest.Mo
     assert asyncio.run(during("false")) == 0
     assert asyncio.run(during("true")) == 1
     assert watchers() == []
+
+
+def test_escalation_waits_for_the_window_and_lost_writes_do_not_stop_notifications(
+    conn: Connection, receiver: Receiver, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    source = f"{TABLE}_levels"
+    conn.command(f"CREATE TABLE IF NOT EXISTS {source} (n UInt32) ENGINE = MergeTree ORDER BY n")
+    rules = tmp_path / "rules.toml"
+    rules.write_text(f'[rules.rows]\nsql = "SELECT count() AS value FROM {source}"\nwarning = 1\ncritical = 3\n')
+    settings = alert_settings(receiver)
+    watcher = Watcher(settings, AlertLog.from_settings(settings, conn), Notifier.from_settings(settings),
+                      targets=load_rules(rules, 2))
+    try:
+        conn.insert(source, [[1]], ["n"])
+        assert watcher.run_once() == [] and [e.severity for e in watcher.run_once()] == ["warning", "warning"]
+        conn.insert(source, [[2], [3]], ["n"])
+        assert watcher.run_once() == []  # critical once: the window is 2
+        conn.command(f"DROP TABLE {watcher.history.name}")
+        escalated = watcher.run_once()
+        assert [(e.event, e.severity) for e in escalated] == [("firing", "critical"), ("sent", "critical")]
+        assert [b["title"] for b in receiver.bodies] == ["[WARNING] embedded: rows", "[CRITICAL] embedded: rows"]
+        assert "Since: " + escalated[0].since.strftime("%Y-%m-%d %H:%M:%S") in receiver.bodies[1]["message"]
+        assert "alert firing of rule_rows on embedded not recorded" in caplog.text
+    finally:
+        conn.command(f"DROP TABLE IF EXISTS {source}")
+
+
+def test_a_notification_url_apprise_cannot_read_stops_start_without_showing_it() -> None:
+    settings = load_settings(chm_alert_notify=SecretStr("nosuchscheme://hunter2@example"))
+    with pytest.raises(ConfigError) as info:
+        Notifier.from_settings(settings)
+    assert "CHM_ALERT_NOTIFY" in str(info.value) and "hunter2" not in str(info.value)
