@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 
-from alerts.check import EXIT_CODES, overall, pick_hosts, render, run_check
+from alerts.check import EXIT_CODES, overall, pick_hosts, pick_targets, render, run_check
 from alerts.watcher import all_targets, build
 from chstore.errors import ChStoreError
 from chstore.settings import Settings, load_settings
@@ -26,8 +26,8 @@ def _watch(settings: Settings) -> int:
     return 0
 
 
-def _check(settings: Settings, host: str | None, fmt: str) -> int:
-    readings = run_check(settings, all_targets(settings), pick_hosts(settings, host))
+def _check(settings: Settings, host: str | None, fmt: str, names: list[str] | None) -> int:
+    readings = run_check(settings, pick_targets(all_targets(settings), names), pick_hosts(settings, host))
     print(render(readings, fmt))
     return EXIT_CODES[overall(readings)]
 
@@ -40,13 +40,15 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     check = sub.add_parser("check", help="evaluate once and exit 0 ok, 1 warning, 2 critical, 3 unknown")
     check.add_argument("--host", help="one configured host (label, URL or number); default every host")
     check.add_argument("--format", choices=("text", "json", "nagios"), default="text")
+    check.add_argument("--check", action="append", dest="checks", metavar="NAME",
+                       help="only this check or rule (`uptime`, `rule_<name>`); repeat for several")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = settings or load_settings()
         if args.command == "watch":
             return _watch(settings)
-        return _check(settings, args.host, args.format)
+        return _check(settings, args.host, args.format, args.checks)
     except ChStoreError as exc:
         if args.command == "check":
             print(f"CHMONITOR UNKNOWN - {exc}")

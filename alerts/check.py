@@ -25,6 +25,17 @@ def pick_hosts(settings: Settings, host: str | None) -> list[int]:
     raise ConfigError(f"--host {host!r} is none of the configured hosts: {', '.join(labels)}")
 
 
+def pick_targets(targets: list[Target], names: list[str] | None) -> list[Target]:
+    """The targets named (all when no name is given); an unknown name raises ConfigError listing the known ones."""
+    if not names:
+        return targets
+    known = {t.name: t for t in targets}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ConfigError(f"--check {', '.join(unknown)}: no such check or rule; known: {', '.join(known)}")
+    return [known[name] for name in dict.fromkeys(names)]
+
+
 def run_check(settings: Settings, targets: list[Target], hosts: list[int]) -> list[Reading]:
     """Every target once on each host; an unreachable host reads `unknown` for all of its targets."""
     readings = []

@@ -120,3 +120,13 @@ def test_readme_rules_example_is_valid_and_runs(tmp_path: Path, capsys: pytest.C
     report = json.loads(capsys.readouterr().out)
     statuses = {c["check"]: c["status"] for c in report["checks"]}
     assert statuses["rule_big_default_db"] == "ok" and statuses["rule_slow_queries"] in ("ok", "warning")
+
+
+def test_check_names_select_what_a_probe_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    settings = load_settings(**{**calm(), TABLE_COUNT[0]: 0.0})
+    assert main(["check", "--check", "uptime", "--check", "disk_used", "--format", "json"], settings) == 0
+    assert [c["check"] for c in json.loads(capsys.readouterr().out)["checks"]] == ["uptime", "disk_used"]
+    assert main(["check", "--check", "table_count", "--format", "nagios"], settings) == 1
+    assert capsys.readouterr().out.startswith("CHMONITOR WARNING - 0 critical, 1 warning, 0 unknown")
+    assert main(["check", "--check", "nope"], settings) == 3
+    assert "--check nope: no such check or rule; known: readonly_replicas" in capsys.readouterr().out
