@@ -6,23 +6,21 @@ import argparse
 import logging
 import signal
 import sys
-import threading
 
 from alerts.check import EXIT_CODES, overall, pick_hosts, pick_targets, render, run_check
-from alerts.watcher import all_targets, build
+from alerts.watcher import all_targets, start_thread
 from chstore.errors import ChStoreError
 from chstore.settings import Settings, load_settings
 
 
 def _watch(settings: Settings) -> int:
-    watcher = build(settings)
-    stop = threading.Event()
+    thread, stop = start_thread(settings)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    print(f"watching {len(watcher.targets)} checks on {len(watcher.hosts)} host(s) every "
-          f"{settings.chm_alert_interval:g} s; events in {watcher.history.name}; notifier: "
-          f"{'on' if watcher.notifier else 'off (CHM_ALERT_NOTIFY empty)'}", file=sys.stderr)
-    watcher.run(stop)
+    print(f"watching every {settings.chm_alert_interval:g} s {len(settings.host_labels)} host(s); notifications "
+          f"{'on' if settings.chm_alert_notify else 'off (CHM_ALERT_NOTIFY empty)'}", file=sys.stderr)
+    while thread.is_alive():
+        thread.join(timeout=1.0)
     return 0
 
 

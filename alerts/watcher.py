@@ -181,15 +181,28 @@ class Watcher:
             stop.wait(max(0.0, self.settings.chm_alert_interval - (time.monotonic() - started)))
 
 
-def build(settings: Settings) -> Watcher:
-    """A watcher from the settings: targets (rules checked now), the alert table, the notifier."""
-    return Watcher(settings, AlertLog.from_settings(settings, connect(settings, 0)), Notifier.from_settings(settings))
+def serve(settings: Settings, stop: threading.Event) -> None:
+    """Check the rules and notify URLs (a bad one raises ConfigError at once), then watch until `stop` is set.
+
+    The store's host may be down at start: it is asked again every interval, and the watcher starts once it answers.
+    """
+    targets, notifier = all_targets(settings), Notifier.from_settings(settings)
+    while not stop.is_set():
+        try:
+            history = AlertLog.from_settings(settings, connect(settings, 0))
+        except ChStoreError as exc:
+            log.error("alert watcher waiting for the store's host: %s", exc)
+            stop.wait(settings.chm_alert_interval)
+            continue
+        Watcher(settings, history, notifier, targets).run(stop)
 
 
 def start_thread(settings: Settings) -> tuple[threading.Thread, threading.Event]:
-    """Run a watcher in a daemon thread; set the returned event to stop it."""
-    watcher = build(settings)
+    """Check the rules and notify URLs here (ConfigError stops the caller), then watch in a daemon thread; set the
+    returned event to stop it."""
+    all_targets(settings)
+    Notifier.from_settings(settings)
     stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), name="chmonitor-alerts", daemon=True)
+    thread = threading.Thread(target=serve, args=(settings, stop), name="chmonitor-alerts", daemon=True)
     thread.start()
     return thread, stop

@@ -19,13 +19,14 @@ from streamlit.testing.v1 import AppTest
 from alerts.history import AlertLog
 from alerts.notify import Notifier
 from alerts.rules import load_rules
-from alerts.watcher import Watcher, build
+from alerts.watcher import Watcher
 from chstore.connection import Connection
 from chstore.errors import ConfigError
 from chstore.settings import Settings, load_settings
 from dashboard import context
 from dashboard.alerts_view import _log
 from dashboard.catalog import PANELS
+from tests.chserver import free_port
 from tests.webhook import Receiver
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -79,7 +80,7 @@ def test_fires_once_after_for_notifies_once_resolves_and_records(
 ) -> None:
     settings = alert_settings(receiver, chm_health_parts_per_partition_warning=5.0,
                               chm_health_parts_per_partition_critical=90.0)
-    watcher = build(settings)
+    watcher = Watcher(settings, AlertLog.from_settings(settings, conn), Notifier.from_settings(settings))
     assert len(watcher.targets) == 24
 
     assert watcher.run_once() == []  # first bad evaluation: pending, `for` is 2
@@ -161,7 +162,7 @@ def test_notification_urls_are_never_logged_or_stored(
                               chm_alert_notify=SecretStr(f"json://user:{secret}@127.0.0.1:{receiver.port}/hook"))
     receiver.status = 500
     caplog.set_level(logging.DEBUG)
-    watcher = build(settings)
+    watcher = Watcher(settings, AlertLog.from_settings(settings, conn), Notifier.from_settings(settings))
     events = watcher.run_once()
     assert [e.event for e in events if e.check_name == "rule_always"] == ["firing", "failed"]
     history = watcher.history.history(datetime.now(UTC) - timedelta(hours=1))
@@ -218,6 +219,25 @@ def test_server_lifespan_runs_the_watcher_only_when_asked(monkeypatch: pytest.Mo
     assert asyncio.run(during("false")) == 0
     assert asyncio.run(during("true")) == 1
     assert watchers() == []
+    monkeypatch.setenv("CLICKHOUSE_HOST", f"http://127.0.0.1:{free_port()}")  # the store's host is down at start
+    assert asyncio.run(during("true")) == 1
+    assert watchers() == []
+
+
+def test_a_bad_rules_file_stops_the_app_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import server
+
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[rules.broken]\nsql = "SELECT 1 AS value"\n')
+    monkeypatch.setenv("CHM_ALERTS", "true")
+    monkeypatch.setenv("CHM_ALERT_RULES", str(rules))
+
+    async def start() -> None:
+        async with server.lifespan(server.app):
+            pytest.fail("the app started with a broken rules file")
+
+    with pytest.raises(ConfigError, match="rule 'broken', field 'warning'"):
+        asyncio.run(start())
 
 
 def test_escalation_waits_for_the_window_and_lost_writes_do_not_stop_notifications(
