@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from chstore.settings import Settings, load_settings
 from dashboard import context
 from dashboard.alerts_view import _log
 from dashboard.catalog import PANELS
+from tests.appserver import running_app
 from tests.chserver import free_port
 from tests.webhook import Receiver
 
@@ -270,3 +272,17 @@ def test_a_notification_url_apprise_cannot_read_stops_start_without_showing_it()
     with pytest.raises(ConfigError) as info:
         Notifier.from_settings(settings)
     assert "CHM_ALERT_NOTIFY" in str(info.value) and "hunter2" not in str(info.value)
+
+
+def test_make_run_with_chm_alerts_notifies_from_the_app_process(receiver: Receiver, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[rules.always]\nsql = "SELECT 7 AS value"\nthreshold = 1\n')
+    env = {"CHM_ALERTS": "true", "CHM_ALERT_INTERVAL": "1", "CHM_ALERT_FOR": "1", "CHM_ALERT_RULES": str(rules),
+           "CHM_ALERT_NOTIFY": receiver.url, "CHM_PUBLIC_URL": "https://chm.example"}
+    with running_app(env=env):
+        deadline = time.monotonic() + 120
+        while not any(b["title"] == "[CRITICAL] embedded: always" for b in receiver.bodies):
+            assert time.monotonic() < deadline, receiver.bodies
+            time.sleep(0.2)
+    body = next(b for b in receiver.bodies if b["title"] == "[CRITICAL] embedded: always")
+    assert "Open: https://chm.example/health?host=embedded" in body["message"]
