@@ -6,7 +6,7 @@ PORT ?= 8501
 CHM_DATA_DIR ?= data
 export CHM_DATA_DIR
 
-.PHONY: run test lint bench install install-dev system-deps clean
+.PHONY: run watch test lint bench install install-dev system-deps clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ install-dev: $(BIN)/.installed-dev
 
 run: $(BIN)/.installed
 	$(BIN)/streamlit run server.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+# The alert watcher on its own (one per deployment; `CHM_ALERTS=true make run` runs it inside the app instead).
+watch: $(BIN)/.installed
+	$(BIN)/python -m alerts watch
 
 # Debian packages the tests use: Chromium for the browser tests, PostgreSQL for the Postgres store.
 system-deps:

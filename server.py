@@ -3,11 +3,40 @@
     streamlit run server.py     # Streamlit finds `app` below and serves it with uvicorn (flags as for app.py)
     uvicorn server:app          # the same app under any ASGI server
 
-`app.py` stays the script every session runs; this module is imported once per process.
+`app.py` stays the script every session runs; this module is imported once per process. With `CHM_ALERTS=true`
+the app's lifespan also runs the alert watcher in a thread of this process (one replica only: see README).
 """
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from alerts.watcher import start_thread
+from chstore.errors import ConfigError
+from chstore.settings import load_settings
 from history import download
 
-app = st.App("app.py", routes=download.routes())
+
+@asynccontextmanager
+async def lifespan(_: st.App) -> AsyncIterator[None]:
+    """Start the alert watcher with the server when `CHM_ALERTS=true`; stop it when the server stops."""
+    try:
+        settings = load_settings()
+    except ConfigError:  # app.py shows the error on every page; the watcher cannot run without settings
+        yield
+        return
+    if not settings.chm_alerts:
+        yield
+        return
+    thread, stop = start_thread(settings)
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=settings.clickhouse_max_execution_time + 5)
+
+
+app = st.App("app.py", routes=download.routes(), lifespan=lifespan)

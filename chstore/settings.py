@@ -566,6 +566,67 @@ class Settings(BaseSettings):
         description="Health check `failed_queries`: critical threshold (%).",
     )
 
+    # --- Alerts: the watcher, its notifications and custom rules ---------------------------------
+    chm_alerts: bool = Field(
+        False,
+        validation_alias=_env("CHM_ALERTS"),
+        description="Run the alert watcher inside the app process (`server.py`); run it in one replica only.",
+    )
+    chm_alert_interval: float = Field(
+        60.0,
+        gt=0,
+        le=86400,
+        validation_alias=_env("CHM_ALERT_INTERVAL"),
+        description="Seconds between two evaluations of every check on every host by the alert watcher.",
+    )
+    chm_alert_for: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        validation_alias=_env("CHM_ALERT_FOR"),
+        description="Consecutive evaluations a check must be bad before it fires, and good before it resolves "
+        "(a custom rule may set its own `for`).",
+    )
+    chm_alert_notify: SecretStr | None = Field(
+        None,
+        validation_alias=_env("CHM_ALERT_NOTIFY"),
+        description="Apprise URLs the alerts are sent to (Slack, Teams, email, `json://` webhooks…), separated by "
+        "spaces or commas; they hold secrets and are never logged or shown. Empty: alerts are only recorded.",
+    )
+    chm_alert_retries: int = Field(
+        3,
+        ge=1,
+        le=20,
+        validation_alias=_env("CHM_ALERT_RETRIES"),
+        description="Attempts to send one notification (exponential backoff between them) before it is recorded "
+        "as failed.",
+    )
+    chm_alert_backoff: float = Field(
+        1.0,
+        ge=0,
+        le=300,
+        validation_alias=_env("CHM_ALERT_BACKOFF"),
+        description="Seconds before the first retry of a notification; each further retry waits twice as long.",
+    )
+    chm_alert_rules: Path | None = Field(
+        None,
+        validation_alias=_env("CHM_ALERT_RULES"),
+        description="TOML file of custom alert rules (a panel or read-only SQL, its value column, thresholds, `for`, "
+        "severity); checked at start.",
+    )
+    chm_alert_table: str = Field(
+        "chm_alerts",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,126}$",
+        validation_alias=_env("CHM_ALERT_TABLE"),
+        description="Table of alert events and silences, in the conversation table's database; created on first "
+        "use when `CLICKHOUSE_AGENT_CONVERSATIONS_AUTO_CREATE` is on.",
+    )
+    chm_public_url: str = Field(
+        "http://localhost:8501",
+        validation_alias=_env("CHM_PUBLIC_URL"),
+        description="Base URL the app is reached at; alert messages link to its Health page.",
+    )
+
     @field_validator("clickhouse_host")
     @classmethod
     def _hosts_are_urls(cls, value: str) -> str:

@@ -21,6 +21,9 @@ ChartKind = Literal["table", "line", "area", "bar", "kpi", "text"]
 WINDOW_PARAMS = ("start", "end", "step", "hide_own", "tag")
 # The error name of a panel whose `min_version` is above the server's.
 NEEDS_NEWER = "NEEDS_NEWER_SERVER"
+# Error names that mean "this server has nothing there" although the driver reports them as plain query errors:
+# a log table that was never created (merge() finds no table) and a feature without its config section.
+MISSING_NAMES = frozenset({"CANNOT_EXTRACT_TABLE_STRUCTURE", "NO_ELEMENTS_IN_CONFIG"})
 # The cluster a fan-out variant (`Panel.cluster_sql`) reads; supplied by run_panel from the sidebar's picker.
 CLUSTER_PARAM = "cluster"
 # What a question in words can set on a panel (the assistant reads these from the question).
@@ -57,6 +60,20 @@ class Check:
         if self.higher_is_worse:
             return "critical" if value >= critical else "warning" if value >= warning else "ok"
         return "critical" if value <= critical else "warning" if value <= warning else "ok"
+
+
+def check_thresholds(check: Check, settings: Any) -> tuple[float, float]:
+    """The warning and critical thresholds of a check, read from the settings fields it names."""
+    return float(getattr(settings, check.warning)), float(getattr(settings, check.critical))
+
+
+def read_value(frame: pd.DataFrame, column: str = "value") -> tuple[float | None, str]:
+    """A check's measured value (first row of `column`; None when there is no row or it is NULL) and its `detail`."""
+    value = frame[column].iloc[0] if not frame.empty else None
+    if value is None or pd.isna(value):
+        return None, ""
+    detail = str(frame["detail"].iloc[0]) if "detail" in frame.columns else ""
+    return float(value), detail
 
 
 @dataclass(frozen=True)

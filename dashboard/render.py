@@ -20,13 +20,22 @@ import streamlit as st
 
 from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError, UnreachableError
 from dashboard import context, frame, status
+from dashboard.alerts_view import render_alerts
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
 from dashboard.explain import explain_statement
-from dashboard.panels import NEEDS_NEWER, Panel, Param, control_refusal, run_action, run_panel, version_text
+from dashboard.panels import (
+    MISSING_NAMES,
+    NEEDS_NEWER,
+    Panel,
+    Param,
+    check_thresholds,
+    control_refusal,
+    read_value,
+    run_action,
+    run_panel,
+    version_text,
+)
 
-# Error names that mean "this server has nothing there" although the driver reports them as plain query errors:
-# a log table that was never created (merge() finds no table) and a feature without its config section.
-MISSING_NAMES = frozenset({"CANNOT_EXTRACT_TABLE_STRUCTURE", "NO_ELEMENTS_IN_CONFIG"})
 # Error names a shipped statement meets on a server older than it was written for: a column, function or newer
 # panel the server lacks. Shown as "not available on this server version", naming the version and what is missing.
 VERSION_GAP_NAMES = frozenset(
@@ -411,23 +420,23 @@ def check_status(panel: Panel, frame: pd.DataFrame | Missing) -> tuple[str, floa
     """Status, measured value, warning and critical thresholds, and detail of one health-check result."""
     check = panel.check
     assert check is not None
-    settings = context.get_settings()
-    warning, critical = float(getattr(settings, check.warning)), float(getattr(settings, check.critical))
+    warning, critical = check_thresholds(check, context.get_settings())
     if isinstance(frame, Missing):
         return "n/a", None, warning, critical, "not available on this server"
-    value = frame["value"].iloc[0] if not frame.empty else None
-    if value is None or pd.isna(value):
+    value, detail = read_value(frame)
+    if value is None:
         return "no data", None, warning, critical, "no data in this window"
-    detail = str(frame["detail"].iloc[0]) if "detail" in frame.columns else ""
-    return check.status(float(value), warning, critical), float(value), warning, critical, detail
+    return check.status(value, warning, critical), value, warning, critical, detail
 
 
 def render_health() -> None:
     """The Health page: every check with status, value, threshold, meaning and what to do."""
     st.header("Health")
-    st.caption("Each check compares a measured value with thresholds from settings (CHM_HEALTH_*).")
     if not status.banner():
         return
+    render_alerts()
+    st.subheader("Checks")
+    st.caption("Each check compares a measured value with thresholds from settings (CHM_HEALTH_*).")
     results = []
     unreachable: UnreachableError | None = None
     for panel in (p for p in PANELS.values() if p.check):

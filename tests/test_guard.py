@@ -10,7 +10,7 @@ from chstore.errors import QueryError, ReadOnlyViolation
 # Writes by design: the conversation store (ClickHouse and PostgreSQL DDL and writes), the benchmark that seeds it,
 # and the control actions that run only after confirmation.
 WRITE_AREAS = (
-    "store/", "postgres/", "d1/", "bench/", "control/",
+    "store/", "postgres/", "d1/", "bench/", "control/", "alerts/create_table",
 )
 
 ACCEPTED = [

@@ -80,15 +80,17 @@ def test_hung_server_times_out(tmp_path: Path) -> None:
 
 
 def test_recovers_when_the_server_comes_back(tmp_path: Path) -> None:
+    from chstore.connection import down_for
+
     server = ServerProcess(tmp_path / "flaky")
-    settings = load_settings(clickhouse_host=server.url, chm_retry_after=1.5)
+    settings = load_settings(clickhouse_host=server.url, chm_retry_after=5)
     with pytest.raises(UnreachableError):
+        connect(settings)
+    with pytest.raises(UnreachableError, match="retrying in"):  # inside the fail-fast window: no new attempt
         connect(settings)
     server.start()
     try:
-        with pytest.raises(UnreachableError, match="retrying in"):  # inside the fail-fast window: no new attempt
-            connect(settings)
-        time.sleep(1.6)
+        wait_until(lambda: down_for(server.url) == 0)
         conn = connect(settings)
         assert conn.query_rows("SELECT 1")[0][0] == 1
         server.stop()
@@ -99,10 +101,18 @@ def test_recovers_when_the_server_comes_back(tmp_path: Path) -> None:
             conn.query_rows("SELECT 1")
         assert time.monotonic() - started < 0.5, "a host just found down fails fast"
         server.start()
-        time.sleep(1.6)
+        wait_until(lambda: down_for(server.url) == 0)
         assert conn.query_rows("SELECT 2")[0][0] == 2
     finally:
         server.stop()
+
+
+def wait_until(condition, timeout: float = 30.0) -> None:  # noqa: ANN001
+    """Poll `condition` until it holds (state, not a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)
 
 
 def test_refused_write_does_not_leave_the_embedded_session_readonly(conn) -> None:  # noqa: ANN001

@@ -1,0 +1,88 @@
+"""The Health page's alert section: active alerts first, the last 7 days by severity and per host, silencing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from alerts.history import AlertLog
+from chstore.errors import ChStoreError
+from dashboard import context
+from dashboard.catalog import PANELS
+
+HISTORY_DAYS = 7
+SILENCE_CHOICES = {"1 hour": timedelta(hours=1), "4 hours": timedelta(hours=4), "1 day": timedelta(days=1),
+                   "7 days": timedelta(days=7)}
+SEVERITY_COLORS = {"critical": "#d62728", "warning": "#ff7f0e", "ok": "#2ca02c"}
+ICON = {"critical": "🔴", "warning": "🟠"}
+
+
+@st.cache_resource(show_spinner=False)
+def _log() -> AlertLog:
+    return AlertLog.from_settings(context.get_settings(), context.get_connection(0))
+
+
+def _daily_figure(daily: pd.DataFrame) -> go.Figure:
+    traces = [go.Bar(x=part["day"], y=part["alerts"], name=str(severity),
+                     marker_color=SEVERITY_COLORS.get(str(severity)))
+              for severity, part in daily.groupby("severity", sort=True)]
+    figure = go.Figure(traces)
+    figure.update_layout(height=220, margin={"l": 0, "r": 0, "t": 10, "b": 0}, barmode="stack",
+                         legend={"orientation": "h", "y": -0.2}, yaxis_title="alerts fired")
+    return figure
+
+
+def _silence_form(log: AlertLog, active: pd.DataFrame) -> None:
+    hosts = context.get_settings().host_labels
+    keys = [(row.host, row.check_name) for row in active.itertuples()]
+    keys += [(host, p.name.removeprefix("health_")) for host in hosts for p in PANELS.values()
+             if p.check and (host, p.name.removeprefix("health_")) not in keys]
+    with st.expander("Silence an alert"), st.form("alert_silence"):
+        key = st.selectbox("Check", keys, format_func=lambda k: f"{k[0]} · {k[1]}", key="alert_silence_key")
+        span = st.selectbox("For", list(SILENCE_CHOICES), key="alert_silence_span")
+        if st.form_submit_button("Silence") and key:
+            until = datetime.now(UTC) + SILENCE_CHOICES[span]
+            try:
+                log.silence(key[0], key[1], until, who=context.current_user() or "")
+            except ChStoreError as exc:
+                st.error(f"Silencing failed: {exc}")
+            else:
+                st.success(f"{key[1]} on {key[0]} silenced until {until:%Y-%m-%d %H:%M} UTC.")
+
+
+def render_alerts() -> None:
+    """Active alerts, silences, the last 7 days (chart by severity, a table per host) and the silence form."""
+    try:
+        log = _log()
+        active = log.active()
+        silences = log.silences()
+        since = datetime.now(UTC) - timedelta(days=HISTORY_DAYS)
+        history, daily = log.history(since), log.daily(since)
+    except ChStoreError as exc:
+        st.info(f"Alerts: not available ({exc}).", icon="ℹ️")
+        return
+    st.subheader("Alerts")
+    if active.empty:
+        st.caption("No alert is firing.")
+    silenced = {(row.host, row.check_name): row.until for row in silences.itertuples()}
+    for row in active.itertuples():
+        muted = silenced.get((row.host, row.check_name))
+        value = "—" if pd.isna(row.value) else f"{row.value:g}"
+        note = f" · silenced until {muted:%Y-%m-%d %H:%M} UTC" if muted is not None else ""
+        st.markdown(f"{ICON.get(row.severity, '⚪')} **{row.title}** on **{row.host}** — {row.severity} since "
+                    f"{row.since:%Y-%m-%d %H:%M} UTC · value {value} · threshold {row.threshold:g}{note}")
+    _silence_form(log, active)
+    st.markdown(f"**Last {HISTORY_DAYS} days**")
+    if history.empty:
+        st.caption("No alert events in the last 7 days.")
+        return
+    if not daily.empty:
+        st.plotly_chart(_daily_figure(daily), width="stretch", key="alerts_daily")
+    hosts = sorted(history["host"].unique())
+    for tab, host in zip(st.tabs(hosts), hosts, strict=True):
+        with tab:
+            rows = history[history["host"] == host].drop(columns=["host"])
+            st.dataframe(rows, hide_index=True, width="stretch")
