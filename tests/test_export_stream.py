@@ -35,7 +35,7 @@ from tests.appserver import running_app
 from tests.chserver import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-KEY = "export-test-key"
+KEY = "export-test-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 HEADER = "X-Forwarded-User"
 BULK = 300
 WORD = f"quokka{uuid.uuid4().hex[:6]}"
