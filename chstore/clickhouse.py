@@ -47,6 +47,9 @@ READ_SETTINGS = {"max_result_rows": 0, "result_overflow_mode": "throw"}
 KEY_READ_SETTINGS = {**READ_SETTINGS, "max_threads": 1}
 """Reads of a few key ranges (one thread, a batch of threads, one user's page): one thread plans and runs faster
 than a pool. Scans (search, every user, everything of one user for `delete_all`) keep the server's `max_threads`."""
+UNLOGGED = {"log_queries": 0}
+"""Added to the store's statements on the embedded engine: they carry users' words and ids, and that engine's
+`query_log` is readable by the SQL users type, so the store's reads and writes are kept out of it."""
 DELETE_BAND = 1 << 62
 """Tombstone versions are `DELETE_BAND | tick`: above any live version (ticks are nanoseconds, < 2**62)."""
 
@@ -173,6 +176,10 @@ class ClickHouseStore:
         self._ready_lock = threading.Lock()
 
     # --- plumbing ------------------------------------------------------------------------------
+    def own_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """`settings` for one of the store's statements: on the embedded engine also kept out of `query_log`."""
+        return {**settings, **UNLOGGED} if self.conn.embedded else settings
+
     def create_schema(self) -> None:
         """Create the table if it does not exist (idempotent); moves data of the old two-table layout over."""
         try:
@@ -239,7 +246,7 @@ class ClickHouseStore:
         try:
             return self.conn.query_rows(
                 sqlfiles.statement(f"store/{name}"), {"db": self.database, "table": self.table, **params},
-                settings=KEY_READ_SETTINGS if settings is None else settings,
+                settings=self.own_settings(KEY_READ_SETTINGS if settings is None else settings),
             )
         except UnavailableError as exc:
             raise StorageError(f"conversation store unavailable ({exc.name}): {exc}") from exc
@@ -251,7 +258,7 @@ class ClickHouseStore:
             return
         self._ensure()
         try:
-            self.conn.insert(f"{self.database}.{self.table}", rows, list(COLUMNS), settings=WRITE_SETTINGS,
+            self.conn.insert(f"{self.database}.{self.table}", rows, list(COLUMNS), settings=self.own_settings(WRITE_SETTINGS),
                              column_types=list(COLUMNS.values()))
         except ChStoreError as exc:
             raise StorageError(f"conversation store write failed, nothing of this call was saved: {exc}") from exc

@@ -55,15 +55,42 @@ def _inserts(conn: Connection, store: ClickHouseStore) -> list[tuple]:
     )
 
 
-def test_inserts_are_async_and_tagged(store: ClickHouseStore, conn: Connection) -> None:
+def test_inserts_are_async_and_tagged(http_conn: Connection, table_name: str) -> None:
+    store = ClickHouseStore(http_conn, table_name.replace("chm_test.", "default."), auto_create=True)
     tid = store.create_thread("alice")
     store.append("alice", tid, [Message(role="user", content="query_log proof")])
-    rows = _inserts(conn, store)
+    rows = _inserts(http_conn, store)
     assert len(rows) == 2, "one insert for the creation, one for the append"
     assert all(r[0] == "1" and r[1] == "1" and r[2] == "chmonitor" for r in rows)
 
 
-def test_append_writes_only_new_rows(store: ClickHouseStore, conn: Connection) -> None:
+def test_store_statements_stay_out_of_the_embedded_query_log(store: ClickHouseStore, conn: Connection) -> None:
+    from history.queries import Filters, Scope, ThreadBrowser
+
+    word = f"kumquat{uuid.uuid4().hex[:10]}"
+    tid = store.create_thread(f"user-{word}", title=f"title {word}", metadata={"m": word})
+    store.append(f"user-{word}", tid, [Message(role="user", content=f"what about {word}?")])
+    assert [s.id for s in store.search_threads(f"user-{word}", word)] == [tid]
+    assert store.get_thread(f"user-{word}", tid) is not None
+    page = ThreadBrowser(store).page(Scope(f"user-{word}"), Filters(text=word))
+    assert [row.thread_id for row in page.rows] == [tid]
+    store.rename_thread(f"user-{word}", tid, f"renamed {word}")
+    assert store.delete_thread(f"user-{word}", tid)
+    conn.command("SYSTEM FLUSH LOGS")
+    logged = conn.query_rows(
+        "SELECT count() FROM merge('system', '^query_log') WHERE event_time > now() - 600 "
+        "AND (position(query, {w:String}) > 0 OR has(mapValues(Settings), {w:String}))", {"w": word})
+    assert logged == [(0,)]
+    conn.query_rows("SELECT {w:String}", {"w": f"control {word}"})  # proof that the search sees logged values
+    conn.command("SYSTEM FLUSH LOGS")
+    assert conn.query_rows(
+        "SELECT count() > 0 FROM merge('system', '^query_log') WHERE position(query, {w:String}) > 0 "
+        "AND position(query, 'merge(') = 0", {"w": word}) == [(1,)]
+
+
+def test_append_writes_only_new_rows(http_conn: Connection, table_name: str) -> None:
+    conn = http_conn  # a server logs the store's inserts; the embedded engine keeps them out of query_log
+    store = ClickHouseStore(conn, table_name.replace("chm_test.", "default."), auto_create=True)
     tid = store.create_thread("alice")
     for i in range(30):
         store.append("alice", tid, [Message(role="user", content=f"q{i}"), Message(role="assistant", content=f"a{i}")])
@@ -78,7 +105,9 @@ def test_append_writes_only_new_rows(store: ClickHouseStore, conn: Connection) -
     assert len(_inserts(conn, store)) == 31  # a pure retry writes nothing
 
 
-def test_delete_writes_tombstones_with_top_version(store: ClickHouseStore, conn: Connection) -> None:
+def test_delete_writes_tombstones_with_top_version(http_conn: Connection, table_name: str) -> None:
+    conn = http_conn  # a server logs the store's inserts; the embedded engine keeps them out of query_log
+    store = ClickHouseStore(conn, table_name.replace("chm_test.", "default."), auto_create=True)
     tid = store.create_thread("alice")
     store.append("alice", tid, [Message(role="user", content="bye")])
     assert store.delete_thread("alice", tid)
