@@ -98,6 +98,8 @@ def schema_statements(
     """The DDL of the store as (sql, parameters), idempotent (`IF NOT EXISTS`)."""
     base = {"db": database, "table": table, **({"cluster": cluster} if cluster else {})}
     statements = [(sqlfiles.load("store/create_table_cluster" if cluster else "store/create_table"), base)]
+    if not cluster:  # a replicated table made before the setting gets it by hand, ON CLUSTER (README)
+        statements.append((sqlfiles.load("store/set_merge_age"), base))
     if ttl_days:
         statements.append((sqlfiles.load("store/set_ttl"), {"db": database, "table": table, "days": ttl_days}))
     return statements
@@ -386,7 +388,8 @@ class ClickHouseStore:
         live message ids are read per batch, or taken from each state's `existing` when `read` is False."""
         for start in range(0, len(states), 1000):
             batch = states[start:start + 1000]
-            rows = [thread_row(user_id, s, DELETE_BAND | next_tick(s["version"] & ~DELETE_BAND), 1) for s in batch]
+            rows = [thread_row(user_id, {**s, "title": "", "metadata": "{}"},
+                               DELETE_BAND | next_tick(s["version"] & ~DELETE_BAND), 1) for s in batch]
             found = (
                 self._rows("message_ids", {"user_id": user_id, "thread_ids": [s["thread_id"] for s in batch]},
                            READ_SETTINGS)

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -325,3 +326,28 @@ def test_latest_rows_keeps_the_highest_version_per_key() -> None:
     rows = [("thread", "", 3), ("message", "a", 5), ("thread", "", 9), ("message", "a", 4), ("thread", "", 7)]
     assert chmod.latest_rows(rows, slice(0, 2), 2) == {("thread", ""): ("thread", "", 9), ("message", "a"): ("message", "a", 5)}
     assert chmod.latest_rows([], slice(0, 2), 2) == {}
+
+
+def test_a_deleted_threads_rows_leave_the_disk_once_parts_reach_the_merge_age(
+    store: ClickHouseStore, conn: Connection
+) -> None:
+    word = f"quince{uuid.uuid4().hex[:10]}"
+    table = {"d": store.database, "t": store.table}
+    tid = store.create_thread("alice", title=f"about {word}", metadata={"tag": word})
+    store.append("alice", tid, [Message(role="user", content=f"secret {word}")])
+    kept = store.create_thread("alice", title="kept")
+    store.append("alice", kept, [Message(role="user", content="stays")])
+    assert "min_age_to_force_merge_seconds = 600" in show_create(conn, store.database, store.table)
+    raw = ("SELECT count() FROM {d:Identifier}.{t:Identifier} WHERE position(content, {w:String}) > 0 "
+           "OR position(title, {w:String}) > 0 OR position(metadata, {w:String}) > 0")
+    assert conn.query_rows(raw, {**table, "w": word}) == [(3,)]
+    assert store.delete_thread("alice", tid)
+    assert store.get_thread("alice", tid) is None  # gone from every read at once
+    conn.command("ALTER TABLE {d:Identifier}.{t:Identifier} MODIFY SETTING min_age_to_force_merge_seconds = 1", table)
+    deadline = time.monotonic() + 60
+    while conn.query_rows(raw, {**table, "w": word}) != [(0,)]:
+        assert time.monotonic() < deadline, "the deleted thread's rows are still on disk after 60 s"
+        time.sleep(0.2)
+    assert [m.content for m in store.get_thread("alice", kept).messages] == ["stays"]  # type: ignore[union-attr]
+    with pytest.raises(ValidationError):
+        store.create_thread("alice", thread_id=tid)  # the tombstones stay: the id is still refused
