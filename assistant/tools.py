@@ -19,7 +19,7 @@ import pandas as pd
 from chstore import guard, sqlfiles
 from chstore.connection import Connection
 from chstore.errors import ChStoreError, ReadOnlyViolation, ValidationError
-from chstore.model import Message, utcnow
+from chstore.model import Message, current_limits, utcnow
 from chstore.settings import Settings
 from dashboard.panels import Panel, Param, panel_params
 
@@ -168,10 +168,15 @@ class ToolRun:
         if self.error:
             return json.dumps({"error": self.error, "error_name": self.error_name})
         frame = self.frame if self.frame is not None else pd.DataFrame()
-        shown = frame.head(max_rows)
-        rows = json.loads(shown.to_json(orient="values", date_format="iso", default_handler=str)) if len(shown) else []
-        return json.dumps({"columns": [str(c) for c in frame.columns], "rows": rows, "row_count": len(frame),
-                           "rows_shown": len(shown)}, ensure_ascii=False, default=str)
+        while True:  # fewer rows until the message fits the store's size limit (wide rows: 200 × 30 KB is 6 MB)
+            shown = frame.head(max_rows)
+            rows = (json.loads(shown.to_json(orient="values", date_format="iso", default_handler=str))
+                    if len(shown) else [])
+            text = json.dumps({"columns": [str(c) for c in frame.columns], "rows": rows, "row_count": len(frame),
+                               "rows_shown": len(shown)}, ensure_ascii=False, default=str)
+            if not max_rows or len(text.encode("utf-8", "surrogatepass")) <= current_limits().message_bytes:
+                return text
+            max_rows //= 2
 
     def to_message(self) -> Message:
         """The tool message kept in the conversation (result rows in `content`, the call's facts in metadata)."""
