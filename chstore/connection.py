@@ -122,9 +122,11 @@ def _embedded_client(data_dir: Path) -> Any:
                 raise UnreachableError(
                     f"the embedded engine is already open at {other}; one process can open only one CHM_DATA_DIR"
                 )
-            path.mkdir(parents=True, exist_ok=True)
+            user_files = path / "user_files"  # empty, the engine's own: FILE dictionaries cannot leave it
+            user_files.mkdir(parents=True, exist_ok=True)
             client = clickhouse_connect.get_client(
-                dsn=f"chdb://{path}", chdb_options={"config-file": str(ENGINE_CONFIG)}
+                dsn=f"chdb://{path}",
+                chdb_options={"config-file": str(ENGINE_CONFIG), "user_files_path": f"{user_files}/"},
             )
             # A fresh engine creates its log tables at the first flush (seconds later); flush now so the dashboard's
             # first view shows the logs instead of "not available". Our own engine only: a server is never touched.

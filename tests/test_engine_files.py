@@ -17,6 +17,7 @@ import pytest
 
 from chstore.connection import Connection
 from chstore.errors import ChStoreError
+from chstore.settings import Settings
 
 UNCONFINED = pytest.mark.xfail(
     strict=True, reason="chdb (ClickHouse local mode) does not confine file readers to user_files_path")
@@ -51,7 +52,7 @@ CASES = [
                  marks=UNCONFINED),
     pytest.param("SELECT * FROM `/etc/passwd`", id="filesystem-database-table", marks=UNCONFINED),
     pytest.param("SELECT * FROM default.`/proc/self/environ`", id="filesystem-database-environ"),
-    pytest.param("SELECT content FROM filesystem('/proc/self') WHERE name = 'environ' AND path = '/proc/self'",
+    pytest.param("SELECT content FROM filesystem('/etc') WHERE name = 'passwd' AND path = '/etc'",
                  id="filesystem-table-function", marks=UNCONFINED),
     pytest.param("SELECT * FROM url('file:///etc/passwd', 'LineAsString')", id="url-file-scheme", marks=UNCONFINED),
     pytest.param("SELECT * FROM icebergLocal('/etc')", id="icebergLocal"),
@@ -87,3 +88,9 @@ def test_a_dictionary_with_a_file_source_is_confined(conn: Connection) -> None:
         assert PASSWD_MARK not in str(refused.value)
     finally:
         conn.command("DROP DICTIONARY IF EXISTS {d:Identifier}.{n:Identifier}", name)
+
+
+def test_the_engine_has_an_empty_user_files_directory_of_its_own(conn: Connection, settings: Settings) -> None:
+    own = Path(settings.chm_data_dir).resolve() / "user_files"
+    assert conn.query_rows("SELECT value FROM system.server_settings WHERE name = 'user_files_path'") == [(f"{own}/",)]
+    assert own.is_dir() and not any(own.iterdir())
