@@ -23,7 +23,7 @@ from assistant.search import HEALTH, catalog_index
 from chstore import guard, sqlfiles
 from chstore.connection import Connection
 from chstore.errors import ChStoreError, ReadOnlyViolation, UnavailableError, ValidationError
-from chstore.model import Message, utcnow
+from chstore.model import Message, current_limits, utcnow
 from chstore.settings import Settings
 from dashboard.catalog import ACTIONS, PAGES, PANELS
 from dashboard.context import TIME_RANGES
@@ -99,13 +99,18 @@ class ToolRun:
         if self.error:
             return json.dumps({"error": self.error, "error_name": self.error_name})
         frame = self.frame if self.frame is not None else pd.DataFrame()
-        shown = frame.head(max_rows)
-        rows = json.loads(shown.to_json(orient="values", date_format="iso", default_handler=str)) if len(shown) else []
-        result = {"columns": [str(c) for c in frame.columns], "rows": rows, "row_count": len(frame),
-                  "rows_shown": len(shown)}
-        if self.link:
-            result["link"] = self.link
-        return json.dumps(result, ensure_ascii=False, default=str)
+        while True:  # fewer rows until the message fits the store's size limit (wide rows: 200 × 30 KB is 6 MB)
+            shown = frame.head(max_rows)
+            rows = (json.loads(shown.to_json(orient="values", date_format="iso", default_handler=str))
+                    if len(shown) else [])
+            result = {"columns": [str(c) for c in frame.columns], "rows": rows, "row_count": len(frame),
+                      "rows_shown": len(shown)}
+            if self.link:
+                result["link"] = self.link
+            text = json.dumps(result, ensure_ascii=False, default=str)
+            if not max_rows or len(text.encode("utf-8", "surrogatepass")) <= current_limits().message_bytes:
+                return text
+            max_rows //= 2
 
     def to_message(self) -> Message:
         """The tool message kept in the conversation (result rows in `content`, the call's facts in metadata)."""

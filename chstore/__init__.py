@@ -19,7 +19,7 @@ from chstore.errors import (
     StorageError,
     ValidationError,
 )
-from chstore.model import ConversationStore, Message, Thread, ThreadSummary
+from chstore.model import ConversationStore, Message, StoreLimits, Thread, ThreadSummary, set_limits
 from chstore.resolve import StoreChoice, resolve_store
 from chstore.settings import Settings, load_settings
 
@@ -55,6 +55,8 @@ def open_store(settings: Settings | None = None, connection: object | None = Non
 
 def open_named_store(kind: str, settings: Settings, connection: object | None = None) -> ConversationStore:
     """Open the store `kind` (`clickhouse`, `postgres`, `d1`, `memory`…) configured from `settings`."""
+    set_limits(StoreLimits(settings.chm_store_max_message_bytes, settings.chm_store_max_title_bytes,
+                           settings.chm_store_max_metadata_bytes))
     if kind == "local":
         raise DisabledError(
             "Server-side persistence is off (AGENT_CONVERSATION_PERSISTENCE is not true): history is kept by the "

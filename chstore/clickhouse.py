@@ -54,6 +54,9 @@ READ_SETTINGS = {"max_result_rows": 0, "result_overflow_mode": "throw"}
 KEY_READ_SETTINGS = {**READ_SETTINGS, "max_threads": 1}
 """Reads of a few key ranges (one thread, a batch of threads, one user's page): one thread plans and runs faster
 than a pool. Scans (search, every user, everything of one user for `delete_all`) keep the server's `max_threads`."""
+UNLOGGED = {"log_queries": 0}
+"""Added to the store's statements on the embedded engine: they carry users' words and ids, and that engine's
+`query_log` is readable by the SQL users type, so the store's reads and writes are kept out of it."""
 DELETE_BAND = 1 << 62
 """Tombstone versions are `DELETE_BAND | tick`: above any live version (ticks are nanoseconds, < 2**62)."""
 
@@ -104,6 +107,8 @@ def schema_statements(
     """The DDL of the store as (sql, parameters), idempotent (`IF NOT EXISTS`)."""
     base = {"db": database, "table": table, **({"cluster": cluster} if cluster else {})}
     statements = [(sqlfiles.load("store/create_table_cluster" if cluster else "store/create_table"), base)]
+    if not cluster:  # a replicated table made before the setting gets it by hand, ON CLUSTER (README)
+        statements.append((sqlfiles.load("store/set_merge_age"), base))
     if ttl_days:
         statements.append((sqlfiles.load("store/set_ttl"), {"db": database, "table": table, "days": ttl_days}))
     return statements
@@ -182,6 +187,10 @@ class ClickHouseStore:
         self._ready_lock = threading.Lock()
 
     # --- plumbing ------------------------------------------------------------------------------
+    def own_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """`settings` for one of the store's statements: on the embedded engine also kept out of `query_log`."""
+        return {**settings, **UNLOGGED} if self.conn.embedded else settings
+
     def create_schema(self) -> None:
         """Create the table if it does not exist (idempotent); moves data of the old two-table layout over."""
         try:
@@ -269,7 +278,7 @@ class ClickHouseStore:
         try:
             return self.conn.query_rows(
                 sqlfiles.statement(f"store/{name}"), {"db": self.database, "table": self.table, **params},
-                settings=KEY_READ_SETTINGS if settings is None else settings,
+                settings=self.own_settings(KEY_READ_SETTINGS if settings is None else settings),
             )
         except UnavailableError as exc:
             raise StorageError(f"conversation store unavailable ({exc.name}): {exc}") from exc
@@ -283,7 +292,7 @@ class ClickHouseStore:
         if self.conn.server.readonly:
             raise StorageError(self._refusal(QueryError("", name="READONLY"), "INSERT", "write to"))
         try:
-            self.conn.insert(f"{self.database}.{self.table}", rows, list(COLUMNS), settings=WRITE_SETTINGS,
+            self.conn.insert(f"{self.database}.{self.table}", rows, list(COLUMNS), settings=self.own_settings(WRITE_SETTINGS),
                              column_types=list(COLUMNS.values()))
         except ChStoreError as exc:
             refused = self._refusal(exc, "INSERT", "write to")
@@ -414,7 +423,8 @@ class ClickHouseStore:
         live message ids are read per batch, or taken from each state's `existing` when `read` is False."""
         for start in range(0, len(states), 1000):
             batch = states[start:start + 1000]
-            rows = [thread_row(user_id, s, DELETE_BAND | next_tick(s["version"] & ~DELETE_BAND), 1) for s in batch]
+            rows = [thread_row(user_id, {**s, "title": "", "metadata": "{}"},
+                               DELETE_BAND | next_tick(s["version"] & ~DELETE_BAND), 1) for s in batch]
             found = (
                 self._rows("message_ids", {"user_id": user_id, "thread_ids": [s["thread_id"] for s in batch]},
                            READ_SETTINGS)

@@ -277,8 +277,7 @@ class EmbeddedPool:
     def _new_client(self) -> Any:
         with _open_lock:
             return clickhouse_connect.get_client(
-                dsn=f"chdb://{self.path}", chdb_options={"config-file": str(ENGINE_CONFIG)},
-                settings=self.session or None,
+                dsn=f"chdb://{self.path}", chdb_options=engine_options(self.path), settings=self.session or None,
             )
 
     @contextmanager
@@ -327,6 +326,14 @@ class EmbeddedPool:
             return client.insert(*args, **kwargs)
 
 
+def engine_options(path: Path) -> dict[str, str]:
+    """chdb options of the embedded engine at `path`: its config, and an empty `user_files_path` of its own (which
+    FILE dictionaries respect; chdb's local mode does not hold `file()` to it, see README)."""
+    user_files = path / "user_files"
+    user_files.mkdir(parents=True, exist_ok=True)
+    return {"config-file": str(ENGINE_CONFIG), "user_files_path": f"{user_files}/"}
+
+
 def _embedded_pool(data_dir: Path, size: int, readonly: int = 0) -> EmbeddedPool:
     """The process-wide client pool for `data_dir` (chdb allows one engine path per process)."""
     path = data_dir.resolve()
@@ -340,7 +347,7 @@ def _embedded_pool(data_dir: Path, size: int, readonly: int = 0) -> EmbeddedPool
                 f"the embedded engine is already open at {other}; one process can open only one CHM_DATA_DIR"
             )
         path.mkdir(parents=True, exist_ok=True)
-        engine = clickhouse_connect.get_client(dsn=f"chdb://{path}", chdb_options={"config-file": str(ENGINE_CONFIG)})
+        engine = clickhouse_connect.get_client(dsn=f"chdb://{path}", chdb_options=engine_options(path))
         # A fresh engine creates its log tables at the first flush (seconds later); flush now so the dashboard's
         # first view shows the logs instead of "not available". Our own engine only: a server is never touched.
         engine.command("SYSTEM FLUSH LOGS")

@@ -18,6 +18,35 @@ MAX_USER_ID = 256
 MAX_THREAD_ID = 128
 
 
+@dataclass(frozen=True)
+class StoreLimits:
+    """The largest message content, title and metadata (UTF-8 bytes; metadata as JSON) any store accepts."""
+
+    message_bytes: int = 1 << 20
+    title_bytes: int = 1 << 10
+    metadata_bytes: int = 64 << 10
+
+
+_limits = StoreLimits()
+
+
+def set_limits(limits: StoreLimits) -> None:
+    """Set the size limits every store's checks apply in this process (`open_store` sets them from the settings)."""
+    global _limits
+    _limits = limits
+
+
+def current_limits() -> StoreLimits:
+    """The size limits in force."""
+    return _limits
+
+
+def _check_size(what: str, text: str, limit: int, variable: str) -> None:
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise ValidationError(f"{what} is {size:,} bytes; the store accepts at most {limit:,} ({variable})")
+
+
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _clock_lock = threading.Lock()
 _last_ms = 0
@@ -183,9 +212,10 @@ def check_thread(thread_id: Any) -> str:
 
 
 def check_title(title: Any) -> str:
-    """A title is a string (empty: the first question names the thread)."""
+    """A title is a string (empty: the first question names the thread) within the title size limit."""
     if not isinstance(title, str):
         raise ValidationError("title must be a string")
+    _check_size("the title", title, _limits.title_bytes, "CHM_STORE_MAX_TITLE_BYTES")
     return title
 
 
@@ -195,13 +225,19 @@ def check_new_thread(user_id: Any, title: Any, metadata: Any, thread_id: Any) ->
     if title is not None:
         check_title(title)
     meta = dump_metadata(metadata)
+    _check_size("the thread's metadata", meta, _limits.metadata_bytes, "CHM_STORE_MAX_METADATA_BYTES")
     return (check_thread(thread_id) if thread_id else str(uuid.uuid4())), meta
 
 
 def check_messages(messages: Any) -> list[Message]:
-    """The messages of an append: a list of Message."""
+    """The messages of an append: a list of Message, each within the content and metadata size limits."""
     if not isinstance(messages, (list, tuple)) or not all(isinstance(m, Message) for m in messages):
         raise ValidationError("messages must be a list of chstore.Message")
+    for message in messages:
+        _check_size(f"message {message.id}'s content", message.content, _limits.message_bytes,
+                    "CHM_STORE_MAX_MESSAGE_BYTES")
+        _check_size(f"message {message.id}'s metadata", dump_metadata(message.metadata), _limits.metadata_bytes,
+                    "CHM_STORE_MAX_METADATA_BYTES")
     return list(messages)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -155,7 +158,26 @@ class Settings(BaseSettings):
         None,
         validation_alias=_env("CHM_EXPORT_SECRET"),
         description="Key signing the Conversations page's export download links (valid 10 minutes). Set the same "
-        "value on every replica behind one address; empty: a random key per process (links die with a restart).",
+        "value on every replica behind one address; empty: a random key per process (links die with a restart). "
+        "When set: at least 32 random bytes (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`).",
+    )
+    chm_store_max_message_bytes: int = Field(
+        1 << 20,
+        ge=1024,
+        validation_alias=_env("CHM_STORE_MAX_MESSAGE_BYTES"),
+        description="Largest message content (UTF-8 bytes) the conversation store accepts; a larger one is refused.",
+    )
+    chm_store_max_title_bytes: int = Field(
+        1 << 10,
+        ge=80,
+        validation_alias=_env("CHM_STORE_MAX_TITLE_BYTES"),
+        description="Largest conversation title (UTF-8 bytes) the conversation store accepts.",
+    )
+    chm_store_max_metadata_bytes: int = Field(
+        64 << 10,
+        ge=1024,
+        validation_alias=_env("CHM_STORE_MAX_METADATA_BYTES"),
+        description="Largest metadata of a message or conversation (bytes of JSON) the conversation store accepts.",
     )
 
     # --- Conversation store (semantics of the seed document) -------------------------------------
@@ -635,6 +657,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"each host must be an http:// or https:// URL, got {host!r}")
         return value
 
+    @field_validator("chm_export_secret")
+    @classmethod
+    def _export_secret_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            check_signing_secret(value.get_secret_value())
+        return value
+
     @field_validator("clickhouse_tz")
     @classmethod
     def _time_zone(cls, value: str) -> str:
@@ -698,6 +727,37 @@ class Settings(BaseSettings):
     def conversation_table(self) -> str:
         """The ClickHouse conversation table, `db.table`."""
         return self.clickhouse_agent_conversations_table or f"{self.clickhouse_database}.agent_conversations"
+
+
+MIN_SECRET_BYTES = 32
+"""A signing secret carries at least this many bytes once decoded (hex, base64, else its UTF-8 text)."""
+MIN_SECRET_DISTINCT = 16
+"""…of which at least this many differ: 32 random bytes have about 30 distinct values, a repeated pattern few."""
+
+
+def secret_bytes(value: str) -> bytes:
+    """The bytes a secret stands for: decoded when it is hex or base64 (standard or URL-safe), else its UTF-8."""
+    text = value.strip()
+    if len(text) % 2 == 0 and re.fullmatch(r"[0-9a-fA-F]+", text):
+        return bytes.fromhex(text)
+    if re.fullmatch(r"[A-Za-z0-9+/_-]+={0,2}", text):
+        try:
+            return base64.b64decode(text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4),
+                                    validate=True)
+        except binascii.Error:
+            pass
+    return value.encode("utf-8")
+
+
+def check_signing_secret(value: str) -> None:
+    """Raise ValueError unless `value` holds at least 32 bytes that do not look like a repeated pattern."""
+    raw = secret_bytes(value)
+    if len(raw) < MIN_SECRET_BYTES or len(set(raw)) < MIN_SECRET_DISTINCT:
+        raise ValueError(
+            f"must be at least {MIN_SECRET_BYTES} random bytes (hex, base64 or text; this one gives {len(raw)} bytes "
+            f"with {len(set(raw))} distinct values); make one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
 
 
 def _split(value: str) -> list[str]:

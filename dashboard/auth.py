@@ -7,6 +7,8 @@ A trusted proxy header (`CHM_TRUSTED_USER_HEADER`) needs no gate here: the proxy
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
@@ -19,6 +21,17 @@ def oidc_configured() -> bool:
         return "auth" in st.secrets
     except Exception:  # no secrets file at all: Streamlit raises instead of returning empty
         return False
+
+
+def oidc_identity(claims: Mapping[str, Any]) -> str | None:
+    """The user id of an OIDC sign-in: the email when the provider verified it (`email_verified` true), else the
+    subject; never an unverified email, which anyone can put on an account at some providers."""
+    email = claims.get("email")
+    verified = claims.get("email_verified")
+    if email and (verified is True or str(verified).lower() == "true"):  # some providers send the string "true"
+        return str(email)
+    subject = claims.get("sub")
+    return str(subject) if subject else None
 
 
 def password_matches(given: str, expected: str) -> bool:
@@ -35,7 +48,7 @@ def gate(settings: Settings) -> bool:
             st.button("Sign in", on_click=st.login, key="sign_in")
             return False
         with st.sidebar:
-            st.caption(f"Signed in as {st.user.get('email') or st.user.get('name') or 'user'}")
+            st.caption(f"Signed in as {oidc_identity(st.user) or 'user'}")
             st.button("Sign out", on_click=st.logout, key="sign_out")
     expected = settings.chm_shared_password.get_secret_value() if settings.chm_shared_password else ""
     if expected and not st.session_state.get("shared_password_ok"):

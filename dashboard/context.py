@@ -16,6 +16,7 @@ from chstore import ConversationStore, DisabledError, open_store, resolve_store
 from chstore.connection import Connection, connect
 from chstore.errors import ChStoreError
 from chstore.settings import Settings, load_settings
+from dashboard.auth import oidc_identity
 
 log = logging.getLogger("chmonitor")
 
@@ -127,7 +128,7 @@ def current_user() -> str | None:
     settings = get_settings()
     try:
         if getattr(st.user, "is_logged_in", False):
-            return str(st.user.get("email") or st.user.get("sub"))
+            return oidc_identity(st.user)
     except Exception:  # st.user raises when authentication is not configured at all
         log.debug("streamlit authentication not configured")
     header = settings.chm_trusted_user_header

@@ -4,7 +4,7 @@ Streamlit's download button hands the whole file to its in-memory media store, s
 conversation export at once. Instead the Conversations page links to `/export?token=…` (mounted by `server.py`),
 which sends the export chunk by chunk as the store yields conversations.
 
-The token is the capability: an HMAC-SHA256 over who asked (`viewer`), whose conversations (the `Scope` the page
+The token is the capability, signed by itsdangerous (HMAC-SHA256, a salt of its own): it carries who asked (`viewer`), whose conversations (the `Scope` the page
 decided: the viewer's own, or for an admin another user's or everyone's), the filters or the one conversation, the
 format and an expiry. Editing any of it breaks the signature; the route also re-checks that the scope is one the
 viewer may use now (`CHM_ADMIN_USERS`) and, behind a proxy (`CHM_TRUSTED_USER_HEADER`), that the request comes from
@@ -13,11 +13,7 @@ the viewer.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import hmac
-import json
 import logging
 import secrets
 from collections.abc import Collection, Iterator
@@ -25,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
 
+from itsdangerous import BadData, URLSafeSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
@@ -65,25 +62,17 @@ class Grant:
 
 
 def signing_key(settings: Settings) -> bytes:
-    """The HMAC key: `CHM_EXPORT_SECRET` when set (shared by replicas), else a random key of this process."""
+    """The signing key: `CHM_EXPORT_SECRET` when set (shared by replicas), else a random key of this process."""
     secret = settings.chm_export_secret.get_secret_value() if settings.chm_export_secret else ""
     return secret.encode("utf-8") if secret else _PROCESS_KEY
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _mac(key: bytes, payload: str) -> str:
-    return _b64(hmac.new(key, payload.encode("utf-8"), hashlib.sha256).digest())
+def _serializer(key: bytes) -> URLSafeSerializer:
+    return URLSafeSerializer(key, salt="chmonitor-export", signer_kwargs={"digest_method": hashlib.sha256})
 
 
 def sign(grant: Grant, key: bytes) -> str:
-    """The URL-safe token of `grant`: base64 JSON payload, a dot, its HMAC-SHA256."""
+    """The URL-safe token of `grant`: its fields as a signed, URL-safe payload."""
     filters = grant.filters
     body = {
         "viewer": grant.viewer, "user": grant.scope.user_id, "all": grant.scope.all_users, "fmt": grant.fmt,
@@ -91,25 +80,24 @@ def sign(grant: Grant, key: bytes) -> str:
         "filters": {"start": filters.start.isoformat(), "end": filters.end.isoformat(), "text": filters.text,
                     "tool": filters.tool, "errors": filters.has_errors, "model": filters.model},
     }
-    payload = _b64(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
-    return f"{payload}.{_mac(key, payload)}"
+    return _serializer(key).dumps(body)
 
 
 def read(token: str, key: bytes, now: float) -> Grant:
     """The grant a token carries; LinkRefused when it was not signed with `key` or has expired."""
-    payload, _, mac = token.partition(".")
-    if not payload or not hmac.compare_digest(mac.encode("utf-8"), _mac(key, payload).encode("ascii")):
-        raise LinkRefused("This export link is not valid: it was altered, or made by another server or before a "
-                          "restart. Open the Conversations page and click Export again.")
     try:
-        body = json.loads(_unb64(payload))
+        body = _serializer(key).loads(token)
+    except BadData as exc:
+        raise LinkRefused("This export link is not valid: it was altered, or made by another server or before a "
+                          "restart. Open the Conversations page and click Export again.") from exc
+    try:
         raw = body["filters"]
         filters = Filters(start=datetime.fromisoformat(raw["start"]), end=datetime.fromisoformat(raw["end"]),
                           text=str(raw["text"]), tool=str(raw["tool"]), has_errors=bool(raw["errors"]),
                           model=str(raw["model"]))
         grant = Grant(str(body["viewer"]), Scope(str(body["user"]), bool(body["all"])), str(body["fmt"]), filters,
                       str(body["thread"]), int(body["exp"]))
-    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise LinkRefused("This export link is not valid (unreadable). Open the Conversations page and click "
                           "Export again.") from exc
     if grant.fmt not in export.FORMATS:

@@ -130,7 +130,8 @@ def query(store: ConversationStore, name: str, params: dict[str, Any]) -> pd.Dat
     if tables is None:
         raise ValidationError(f"history/{name} needs the ClickHouse conversation store, not {store.kind}")
     try:
-        return store.conn.query_df(sqlfiles.load(f"history/{name}"), {**tables, **params}, readonly=True)
+        return store.conn.query_df(sqlfiles.load(f"history/{name}"), {**tables, **params}, readonly=True,
+                                   settings=store.own_settings({}))
     except UnavailableError as exc:
         if exc.name in ("UNKNOWN_TABLE", "UNKNOWN_DATABASE"):
             return pd.DataFrame()

@@ -295,8 +295,7 @@ def _console(store: ConversationStore, scope: Scope, admin: bool) -> None:
     st.selectbox("Templates", [t.name for t in templates], key="hist_template", on_change=_use_template,
                  format_func=lambda name: next(t.title for t in templates if t.name == name))
     sql = st.text_area("SQL", key="hist_sql", height=180)
-    run = st.button("Run", key="hist_run", type="primary")
-    if not (run or st.query_params.get("sql")):
+    if not st.button("Run", key="hist_run", type="primary"):  # a shared ?sql= link only fills the editor
         return
     st.query_params["sql"] = sql
     try:

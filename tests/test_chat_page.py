@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -118,3 +119,20 @@ def test_tool_results_chart_as_plotly_express_would_draw_them() -> None:
     assert [t.type for t in bars.data] == ["bar"] and list(bars.data[0].y) == [10, 5]
     assert bars.layout.yaxis.title.text == "disk_bytes"
     assert chart_for(ToolRun("x", {}, frame=ranking.iloc[:1])) is None  # one row is no chart
+
+
+def test_a_wide_tool_result_is_cut_to_fit_the_stores_message_limit() -> None:
+    from chstore.memory import MemoryStore
+    from chstore.model import current_limits
+
+    frame = pd.DataFrame({"n": range(200), "query": ["x" * 30_000] * 200})  # 200 rows of 30 KB: 6 MB as JSON
+    message = ToolRun("run_sql", {}, sql="SELECT …", frame=frame).to_message()
+    body = json.loads(message.content)
+    assert len(message.content.encode()) <= current_limits().message_bytes
+    assert body["row_count"] == 200 and 0 < body["rows_shown"] == len(body["rows"]) < 200
+    assert [row[0] for row in body["rows"]] == list(range(body["rows_shown"]))
+    store = MemoryStore()
+    tid = store.create_thread("alice")
+    assert store.append("alice", tid, [message]) == 1
+    small = json.loads(ToolRun("run_sql", {}, frame=frame.head(3)).to_message().content)
+    assert small["rows_shown"] == 3

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import base64
-import json
+import secrets
 from datetime import UTC, datetime
 
 import pytest
 from pydantic import SecretStr
 
+from chstore.errors import ConfigError
 from chstore.settings import load_settings
 from history import download
 from history.download import Grant, LinkRefused, authorize, read, sign
 from history.queries import ALL_USERS, Filters, Scope
 
 KEY = b"k" * 32
+STRONG = "Zq3u9-wR1xPLv0c8HfT2kYb6NnE4sJdA7gMi5oUe_Xy1Wc3Vt"
 NOW = 1_800_000_000.0
 
 
@@ -56,10 +58,12 @@ def test_altered_tokens_are_refused(forge) -> None:  # noqa: ANN001
 
 def test_a_payload_edited_to_another_user_or_signed_elsewhere_is_refused() -> None:
     token = _token(Grant("alice", Scope("alice"), "JSONL"))
-    payload, mac = token.split(".")
-    body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    payload, _, mac = token.rpartition(".")
+    serializer = download._serializer(KEY)
+    body = serializer.load_payload(payload.encode())
+    assert body["viewer"] == "alice"
     body.update(viewer="bob", user="bob", all=True, exp=body["exp"] + 10**6)
-    edited = base64.urlsafe_b64encode(json.dumps(body).encode()).rstrip(b"=").decode()
+    edited = serializer.dump_payload(body).decode()
     with pytest.raises(LinkRefused, match="not valid"):
         read(f"{edited}.{mac}", KEY, NOW)
     with pytest.raises(LinkRefused, match="not valid"):
@@ -94,10 +98,25 @@ def test_behind_a_proxy_the_link_works_only_for_its_viewer() -> None:
 
 
 def test_the_key_is_the_setting_or_one_random_key_per_process() -> None:
-    assert download.signing_key(load_settings(chm_export_secret=SecretStr("s3cret"))) == b"s3cret"
+    assert download.signing_key(load_settings(chm_export_secret=SecretStr(STRONG))) == STRONG.encode()
     random_key = download.signing_key(load_settings())
     assert len(random_key) == 32 and random_key == download.signing_key(load_settings())
-    assert sign(Grant("a", Scope("a"), "JSON"), random_key) != sign(Grant("a", Scope("a"), "JSON"), b"s3cret")
+    assert sign(Grant("a", Scope("a"), "JSON"), random_key) != sign(Grant("a", Scope("a"), "JSON"), STRONG.encode())
+
+
+@pytest.mark.parametrize("weak", ["s3cret", "x" * 64, "ab" * 40, secrets.token_hex(16), secrets.token_urlsafe(16),
+                                  " " * 40])
+def test_a_short_or_patterned_export_secret_stops_start_up(weak: str) -> None:
+    with pytest.raises(ConfigError, match=r"CHM_EXPORT_SECRET: .*at least 32 random bytes") as refused:
+        load_settings(chm_export_secret=SecretStr(weak))
+    assert weak.strip() == "" or weak not in str(refused.value)
+
+
+@pytest.mark.parametrize("strong", [secrets.token_hex(32), secrets.token_urlsafe(32),
+                                    base64.b64encode(secrets.token_bytes(48)).decode(),
+                                    "a long passphrase, with many different characters: 12345!"])
+def test_32_random_bytes_in_hex_base64_or_text_are_accepted(strong: str) -> None:
+    assert load_settings(chm_export_secret=SecretStr(strong)).chm_export_secret.get_secret_value() == strong
 
 
 def test_the_route_follows_the_base_url_path() -> None:

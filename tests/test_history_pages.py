@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from chstore import Message, open_store
+from chstore.connection import Connection
 from chstore.settings import Settings, load_settings
 from history import download
 from history.queries import Scope
@@ -165,13 +166,33 @@ def test_analytics_charts_and_console(settings: Settings) -> None:
     assert at.query_params["sql"]
 
     shared = _page(ANALYTICS, sql="SELECT role, count() AS n FROM messages GROUP BY role ORDER BY n DESC")
+    shared.button(key="hist_run").click().run()
     roles = shared.dataframe[-1].value
     assert set(roles["role"]) >= {"user", "tool", "assistant"}
     assert len(shared.get("download_button")) == 1
     assert len(shared.get("plotly_chart")) >= 5
 
     refused = _page(ANALYTICS, sql=f"SELECT * FROM {settings.conversation_table}")
+    assert not refused.error
+    refused.button(key="hist_run").click().run()
     assert any("threads" in e.value for e in refused.error)
+
+
+def test_a_shared_sql_link_runs_only_after_a_click(settings: Settings, conn: Connection) -> None:
+    _seed(settings, settings.chm_local_user, "linked")
+    marker = f"link-{uuid.uuid4().hex}"
+    sql = f"SELECT '{marker}' AS marker, count() AS n FROM messages"
+    at = _page(ANALYTICS, sql=sql)
+    assert at.text_area(key="hist_sql").value == sql  # prefilled
+    assert not [d for d in at.dataframe if "marker" in d.value.columns] and not at.error
+    conn.command("SYSTEM FLUSH LOGS")
+    ran = "SELECT count() FROM system.query_log WHERE query LIKE {pattern:String} AND query NOT LIKE '%query_log%'"
+    assert conn.query_rows(ran, {"pattern": f"%{marker}%"}) == [(0,)]
+    at.button(key="hist_run").click().run()
+    console = [d for d in at.dataframe if "marker" in d.value.columns]
+    assert len(console) == 1 and list(console[0].value["marker"]) == [marker]
+    conn.command("SYSTEM FLUSH LOGS")
+    assert conn.query_rows(ran, {"pattern": f"%{marker}%"})[0][0] >= 1
 
 
 def test_templates_fill_the_console(settings: Settings) -> None:

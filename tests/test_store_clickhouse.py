@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -55,15 +56,42 @@ def _inserts(conn: Connection, store: ClickHouseStore) -> list[tuple]:
     )
 
 
-def test_inserts_are_async_and_tagged(store: ClickHouseStore, conn: Connection) -> None:
+def test_inserts_are_async_and_tagged(http_conn: Connection, table_name: str) -> None:
+    store = ClickHouseStore(http_conn, table_name.replace("chm_test.", "default."), auto_create=True)
     tid = store.create_thread("alice")
     store.append("alice", tid, [Message(role="user", content="query_log proof")])
-    rows = _inserts(conn, store)
+    rows = _inserts(http_conn, store)
     assert len(rows) == 2, "one insert for the creation, one for the append"
     assert all(r[0] == "1" and r[1] == "1" and r[2] == "chmonitor" for r in rows)
 
 
-def test_append_writes_only_new_rows(store: ClickHouseStore, conn: Connection) -> None:
+def test_store_statements_stay_out_of_the_embedded_query_log(store: ClickHouseStore, conn: Connection) -> None:
+    from history.queries import Filters, Scope, ThreadBrowser
+
+    word = f"kumquat{uuid.uuid4().hex[:10]}"
+    tid = store.create_thread(f"user-{word}", title=f"title {word}", metadata={"m": word})
+    store.append(f"user-{word}", tid, [Message(role="user", content=f"what about {word}?")])
+    assert [s.id for s in store.search_threads(f"user-{word}", word)] == [tid]
+    assert store.get_thread(f"user-{word}", tid) is not None
+    page = ThreadBrowser(store).page(Scope(f"user-{word}"), Filters(text=word))
+    assert [row.thread_id for row in page.rows] == [tid]
+    store.rename_thread(f"user-{word}", tid, f"renamed {word}")
+    assert store.delete_thread(f"user-{word}", tid)
+    conn.command("SYSTEM FLUSH LOGS")
+    logged = conn.query_rows(
+        "SELECT count() FROM merge('system', '^query_log') WHERE event_time > now() - 600 "
+        "AND (position(query, {w:String}) > 0 OR has(mapValues(Settings), {w:String}))", {"w": word})
+    assert logged == [(0,)]
+    conn.query_rows("SELECT {w:String}", {"w": f"control {word}"})  # proof that the search sees logged values
+    conn.command("SYSTEM FLUSH LOGS")
+    assert conn.query_rows(
+        "SELECT count() > 0 FROM merge('system', '^query_log') WHERE position(query, {w:String}) > 0 "
+        "AND position(query, 'merge(') = 0", {"w": word}) == [(1,)]
+
+
+def test_append_writes_only_new_rows(http_conn: Connection, table_name: str) -> None:
+    conn = http_conn  # a server logs the store's inserts; the embedded engine keeps them out of query_log
+    store = ClickHouseStore(conn, table_name.replace("chm_test.", "default."), auto_create=True)
     tid = store.create_thread("alice")
     for i in range(30):
         store.append("alice", tid, [Message(role="user", content=f"q{i}"), Message(role="assistant", content=f"a{i}")])
@@ -78,7 +106,9 @@ def test_append_writes_only_new_rows(store: ClickHouseStore, conn: Connection) -
     assert len(_inserts(conn, store)) == 31  # a pure retry writes nothing
 
 
-def test_delete_writes_tombstones_with_top_version(store: ClickHouseStore, conn: Connection) -> None:
+def test_delete_writes_tombstones_with_top_version(http_conn: Connection, table_name: str) -> None:
+    conn = http_conn  # a server logs the store's inserts; the embedded engine keeps them out of query_log
+    store = ClickHouseStore(conn, table_name.replace("chm_test.", "default."), auto_create=True)
     tid = store.create_thread("alice")
     store.append("alice", tid, [Message(role="user", content="bye")])
     assert store.delete_thread("alice", tid)
@@ -296,3 +326,28 @@ def test_latest_rows_keeps_the_highest_version_per_key() -> None:
     rows = [("thread", "", 3), ("message", "a", 5), ("thread", "", 9), ("message", "a", 4), ("thread", "", 7)]
     assert chmod.latest_rows(rows, slice(0, 2), 2) == {("thread", ""): ("thread", "", 9), ("message", "a"): ("message", "a", 5)}
     assert chmod.latest_rows([], slice(0, 2), 2) == {}
+
+
+def test_a_deleted_threads_rows_leave_the_disk_once_parts_reach_the_merge_age(
+    store: ClickHouseStore, conn: Connection
+) -> None:
+    word = f"quince{uuid.uuid4().hex[:10]}"
+    table = {"d": store.database, "t": store.table}
+    tid = store.create_thread("alice", title=f"about {word}", metadata={"tag": word})
+    store.append("alice", tid, [Message(role="user", content=f"secret {word}")])
+    kept = store.create_thread("alice", title="kept")
+    store.append("alice", kept, [Message(role="user", content="stays")])
+    assert "min_age_to_force_merge_seconds = 600" in show_create(conn, store.database, store.table)
+    raw = ("SELECT count() FROM {d:Identifier}.{t:Identifier} WHERE position(content, {w:String}) > 0 "
+           "OR position(title, {w:String}) > 0 OR position(metadata, {w:String}) > 0")
+    assert conn.query_rows(raw, {**table, "w": word}) == [(3,)]
+    assert store.delete_thread("alice", tid)
+    assert store.get_thread("alice", tid) is None  # gone from every read at once
+    conn.command("ALTER TABLE {d:Identifier}.{t:Identifier} MODIFY SETTING min_age_to_force_merge_seconds = 1", table)
+    deadline = time.monotonic() + 60
+    while conn.query_rows(raw, {**table, "w": word}) != [(0,)]:
+        assert time.monotonic() < deadline, "the deleted thread's rows are still on disk after 60 s"
+        time.sleep(0.2)
+    assert [m.content for m in store.get_thread("alice", kept).messages] == ["stays"]  # type: ignore[union-attr]
+    with pytest.raises(ValidationError):
+        store.create_thread("alice", thread_id=tid)  # the tombstones stay: the id is still refused

@@ -12,7 +12,7 @@ import pytest
 from chstore import Message, NotFoundError, ValidationError
 from chstore.clickhouse import ClickHouseStore
 from chstore.memory import MemoryStore
-from chstore.model import ConversationStore
+from chstore.model import ConversationStore, current_limits
 
 # name → factory(request) returning a fresh, empty store. Other backends register here too.
 BACKENDS: dict[str, Callable[[pytest.FixtureRequest], ConversationStore]] = {
@@ -248,9 +248,9 @@ def test_unknown_thread_is_none(store: ConversationStore) -> None:
         "NUL \x00 inside \x00",
         "emoji 😀🚀 and CJK 漢字 and RTL שלום and combining é",
         "quotes ' \" ` \\ and {braces:String} and $1 %s",
-        "x" * (2 * 1024 * 1024),
+        "x" * (1024 * 1024 - 4) + "😀",
     ],
-    ids=["empty", "plain", "nul", "unicode", "quoting", "2MiB"],
+    ids=["empty", "plain", "nul", "unicode", "quoting", "1MiB-the-limit"],
 )
 def test_content_round_trips_exactly(store: ConversationStore, content: str) -> None:
     alice = user()
@@ -260,6 +260,34 @@ def test_content_round_trips_exactly(store: ConversationStore, content: str) -> 
     assert thread is not None
     assert thread.messages[0].content == content
     assert thread.messages[0].metadata == {"k": content[:50]}
+
+
+def test_size_limits_refuse_oversized_content_titles_and_metadata(store: ConversationStore) -> None:
+    limits = current_limits()
+    alice = user()
+    tid = store.create_thread(alice, title="t" * limits.title_bytes, metadata={"k": "v" * (limits.metadata_bytes - 8)})
+    refused = {
+        "content": lambda: store.append(alice, tid, [Message(role="user", content="x" * limits.message_bytes + "y")]),
+        "multibyte content": lambda: store.append(
+            alice, tid, [Message(role="user", content="é" * (limits.message_bytes // 2 + 1))]),
+        "message metadata": lambda: store.append(
+            alice, tid, [Message(role="tool", content="ok", metadata={"k": "v" * limits.metadata_bytes})]),
+        "title": lambda: store.create_thread(alice, title="t" * (limits.title_bytes + 1)),
+        "rename": lambda: store.rename_thread(alice, tid, "ü" * (limits.title_bytes // 2 + 1)),
+        "thread metadata": lambda: store.create_thread(alice, metadata={"k": "v" * limits.metadata_bytes}),
+    }
+    for what, call in refused.items():
+        with pytest.raises(ValidationError, match=r"bytes; the store accepts at most [\d,]+ \(CHM_STORE_MAX_"):
+            call()
+        assert [s.id for s in store.list_threads(alice)] == [tid], what
+    thread = store.get_thread(alice, tid)
+    assert thread is not None and thread.messages == [] and thread.title == "t" * limits.title_bytes
+    assert len(thread.metadata["k"]) == limits.metadata_bytes - 8
+    good = Message(role="user", content="x" * limits.message_bytes, metadata={"k": "v" * (limits.metadata_bytes - 8)})
+    with pytest.raises(ValidationError, match="CHM_STORE_MAX_MESSAGE_BYTES"):  # one oversized message refuses the batch
+        store.append(alice, tid, [good, Message(role="assistant", content="x" * limits.message_bytes + "!")])
+    assert store.get_thread(alice, tid).messages == []  # type: ignore[union-attr]
+    assert store.append(alice, tid, [good]) == 1
 
 
 def test_unicode_user_ids_and_titles(store: ConversationStore) -> None:

@@ -4,6 +4,8 @@
 -- ReplacingMergeTree keeps the highest `version`; `is_deleted = 1` rows are tombstones. The user leads the key,
 -- `kind` next so a user's thread rows are contiguous (the list reads no message) and a thread's messages too; the
 -- version is not in the key (old versions must merge away) and there is no partition key. `seq` orders messages.
+-- Parts older than 10 minutes are merged even when the merge heuristics would wait, so a deleted thread's rows
+-- (superseded by its tombstones) leave the disk within about 10 minutes of the delete.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.{table:Identifier}
 (
     user_id       String,
@@ -25,4 +27,4 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.{table:Identifier}
 )
 ENGINE = ReplacingMergeTree(version, is_deleted)
 ORDER BY (user_id, kind, thread_id, message_id)
-SETTINGS index_granularity = 1024
+SETTINGS index_granularity = 1024, min_age_to_force_merge_seconds = 600, min_age_to_force_merge_on_partition_only = 0

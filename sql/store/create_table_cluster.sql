@@ -1,5 +1,5 @@
 -- Creates the conversation table ON CLUSTER with a replicated engine (CLICKHOUSE_AGENT_CONVERSATIONS_CLUSTER);
--- the same columns and key as store/create_table.
+-- the same columns, key and merge settings as store/create_table.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.{table:Identifier} ON CLUSTER {cluster:Identifier}
 (
     user_id       String,
@@ -21,4 +21,4 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.{table:Identifier} ON CLUSTER {cluste
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version, is_deleted)
 ORDER BY (user_id, kind, thread_id, message_id)
-SETTINGS index_granularity = 1024
+SETTINGS index_granularity = 1024, min_age_to_force_merge_seconds = 600, min_age_to_force_merge_on_partition_only = 0
