@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chstore.errors import ConfigError
@@ -100,6 +100,12 @@ class Settings(BaseSettings):
         False,
         validation_alias=_env("CHM_ENABLE_CONTROL_ACTIONS"),
         description="Allow kill query / kill mutation / optimize table (each asks for confirmation).",
+    )
+    chm_demo: bool = Field(
+        False,
+        validation_alias=_env("CHM_DEMO"),
+        description="Start the demo workload (a `demo` database with a few minutes of activity) at the first page "
+        "view; embedded engine only.",
     )
     chm_trusted_user_header: str = Field(
         "",
@@ -531,6 +537,13 @@ class Settings(BaseSettings):
         for host in (h.strip() for h in value.split(",") if h.strip()):
             if not host.startswith(("http://", "https://")):
                 raise ValueError(f"each host must be an http:// or https:// URL, got {host!r}")
+        return value
+
+    @field_validator("chm_demo")
+    @classmethod
+    def _demo_on_embedded_only(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and _split(info.data.get("clickhouse_host") or ""):
+            raise ValueError("the demo workload writes, so it runs only on the embedded engine; unset CLICKHOUSE_HOST")
         return value
 
     @field_validator("clickhouse_tz")

@@ -20,6 +20,7 @@ import streamlit as st
 
 from chstore import sqlfiles
 from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError, UnreachableError
+from chstore.logflush import flush_before_read
 from dashboard import context, frame
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
 from dashboard.panels import Panel, Param, run_panel, sql_params
@@ -91,6 +92,7 @@ def _runner(ttl: int) -> Callable[..., Result | Missing]:
               hide_own: bool, cluster: str | None) -> Result | Missing:
         panel = PANELS[name]
         try:
+            flush_before_read(context.get_connection(host_index), panel.requires)
             frame = run_panel(context.get_connection(host_index), panel, dict(values), start=start, end=end,
                               hide_own=hide_own, cluster=cluster)
         except UnavailableError as exc:
