@@ -19,7 +19,7 @@ import streamlit as st
 
 from chstore import sqlfiles
 from chstore.connection import Connection
-from chstore.errors import ChStoreError, ConfigError
+from chstore.errors import ChStoreError, ConfigError, QueryError
 from chstore.settings import Settings
 from dashboard import context
 
@@ -118,7 +118,11 @@ def _once(conn: Connection) -> None:
         _command(conn, "demo/insert_parts", {"rows": min(PARTS_PER_INSERT, PILED_PARTS - piled), "offset": piled},
                  ONE_ROW_BLOCKS)
     _command(conn, "demo/mutation")
-    _command(conn, "demo/backup")
+    try:
+        _command(conn, "demo/backup")
+    except QueryError as exc:
+        if exc.name != "BACKUP_ALREADY_EXISTS":  # an earlier run in this process made it: nothing to add
+            raise
     _command(conn, "demo/detach_partition", {"day": date.today() - timedelta(days=1)})
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from chstore.connection import Connection
 from chstore.errors import ConfigError
@@ -14,6 +17,7 @@ from dashboard import demo
 from dashboard.catalog import PANELS
 from dashboard.panels import run_panel
 
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
 RUN_SECONDS = 20.0
 # Checks that need replicas, Keeper or a cluster: the embedded engine has none, so the demo cannot make them real.
 REPLICATION_CHECKS = frozenset({"health_readonly_replicas", "health_replication_lag", "health_replication_queue_age",
@@ -103,8 +107,38 @@ def test_it_refuses_a_configured_server(ch_http, http_conn: Connection) -> None:
     assert http_conn.query_rows("SELECT count() FROM system.databases WHERE name = 'demo'")[0][0] == 0
 
 
+def test_a_start_after_the_end_runs_again_without_harm(settings: Settings, conn: Connection,
+                                                        ran: demo.DemoStatus) -> None:
+    before = demo.status_row(conn)["tables"]
+    assert demo.start(settings, conn, seconds=1.0) is True
+    wait_until(lambda: not demo.status().running)
+    assert demo.status().error == ""
+    assert demo.status_row(conn)["tables"] == before
+
+
 def test_removal_drops_the_demo_database(settings: Settings, conn: Connection, ran: demo.DemoStatus) -> None:
     demo.remove(settings, conn)
     assert demo.status_row(conn) == {"databases": 0, "tables": 0, "parts": 0, "piled_parts": 0}
     demo.remove(settings, conn)  # removing twice does no harm
     assert not demo.status().running
+
+
+def test_home_offers_the_demo_on_the_embedded_engine(conn: Connection) -> None:
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, at.exception
+    buttons = {b.key: b for b in at.button if b.key and b.key.startswith("demo_")}
+    assert set(buttons) == {"demo_start", "demo_remove"}
+    assert not buttons["demo_start"].disabled
+    assert buttons["demo_remove"].disabled == (demo.status_row(conn)["databases"] == 0)
+
+
+def test_home_offers_no_demo_on_a_server(monkeypatch: pytest.MonkeyPatch, ch_http) -> None:  # noqa: ANN001
+    monkeypatch.setenv("CLICKHOUSE_HOST", ch_http.url)
+    monkeypatch.setenv("CLICKHOUSE_PASSWORD", "s3cret-pw")
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert any(m.label == "Version" for m in at.metric)
+    assert [b for b in at.button if b.key and b.key.startswith("demo_")] == []
+    st.cache_resource.clear()
