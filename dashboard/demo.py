@@ -230,12 +230,16 @@ def render_offer(settings: Settings) -> None:
                     "dictionary and a table with too many parts in a `demo` database, so every page has something to "
                     "show. It stops by itself.")
         left, right = st.columns(2)
-        if left.button("Start the demo workload", key="demo_start", disabled=current.running):
-            start(settings, conn)
-            current = status()
-        if right.button("Remove the demo database", key="demo_remove", disabled=not exists and not current.running):
-            remove(settings, conn)
-            current, exists = status(), False
+        try:
+            if left.button("Start the demo workload", key="demo_start", disabled=current.running):
+                start(settings, conn)
+                current = status()
+            if right.button("Remove the demo database", key="demo_remove",
+                            disabled=not exists and not current.running):
+                remove(settings, conn)
+                current, exists = status(), False
+        except ChStoreError as exc:
+            st.error(f"Demo workload: {exc}")
         if current.running:
             st.caption(f"Running since {current.started_at:%H:%M:%S} UTC ({current.ticks} s of workload so far).")
         elif current.error:
