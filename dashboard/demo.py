@@ -109,6 +109,12 @@ def _async_rows(tick: int) -> list[list[Any]]:
     return [[now, (tick * 31 + i) % 1000, "async", i % 16, float(i)] for i in range(50)]
 
 
+def _async_insert(conn: Connection, tick: int) -> None:
+    """50 rows through an asynchronous insert, waited for (asynchronous_insert_log records it)."""
+    conn.insert("demo.events", _async_rows(tick), EVENT_COLUMNS, column_types=EVENT_TYPES,
+                settings={"log_comment": DEMO_TAG, **ASYNC_INSERT})
+
+
 def _once(conn: Connection) -> None:
     """The first moments: the objects, then each kind of event once, so every page has it however short the run."""
     for name in SETUP:
@@ -118,6 +124,7 @@ def _once(conn: Connection) -> None:
         _command(conn, "demo/insert_parts", {"rows": min(PARTS_PER_INSERT, PILED_PARTS - piled), "offset": piled},
                  ONE_ROW_BLOCKS)
     _command(conn, "demo/mutation")
+    _async_insert(conn, 0)
     try:
         _command(conn, "demo/backup")
     except QueryError as exc:
@@ -134,9 +141,8 @@ def _tick(conn: Connection, tick: int) -> None:
         _select(conn, "demo/slow_query", {"rows": SLOW_QUERY_ROWS})
     if tick % 4 == 0:
         _expect_failure(conn, "demo/failing_query" if tick % 8 == 0 else "demo/failing_division")
-    if tick % 10 == 0:
-        conn.insert("demo.events", _async_rows(tick), EVENT_COLUMNS, column_types=EVENT_TYPES,
-                    settings={"log_comment": DEMO_TAG, **ASYNC_INSERT})
+    if tick % 10 == 9:
+        _async_insert(conn, tick)
 
 
 def _run(conn: Connection, seconds: float) -> None:
