@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from chstore.errors import ConfigError
-from dashboard import auth, context, frame
+from dashboard import auth, context, demo, frame
 
 st.set_page_config(page_title="chmonitor", page_icon="📊", layout="wide")
 
@@ -18,6 +18,7 @@ except ConfigError as exc:
 if not auth.gate(settings):
     st.stop()
 
+demo.start_at_launch(settings)
 frame.sidebar(settings)
 page = st.navigation(frame.navigation())
 frame.sync_query_params(page)

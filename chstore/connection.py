@@ -273,6 +273,7 @@ class EmbeddedPool:
         self._open = len(self._idle)
         self._cond = threading.Condition()
         self._adhoc = threading.BoundedSemaphore(max(1, self.size - 1))
+        self._upkeep_lock = threading.Lock()
 
     def _new_client(self) -> Any:
         with _open_lock:
@@ -309,6 +310,14 @@ class EmbeddedPool:
         finally:
             if adhoc:
                 self._adhoc.release()
+
+    def upkeep(self, sql: str) -> Any:
+        """A statement of the engine's own upkeep (`SYSTEM FLUSH LOGS`), run as the engine's owner: it works even
+        when the sessions are read-only, as a server flushes its own logs whoever is reading."""
+        if not self.session:
+            return self.command(sql)
+        with self._upkeep_lock:
+            return self.engine.command(sql)
 
     def query(self, *args: Any, **kwargs: Any) -> Any:
         """`Client.query` on a borrowed client."""
@@ -456,6 +465,11 @@ class Connection:
             self.client.query, sql, parameters=params or {}, settings=self.query_settings(extra=settings)
         )
         return list(result.result_rows)
+
+    def flush_logs(self) -> None:
+        """Flush the embedded engine's system logs (its own upkeep; a server's logs are never touched)."""
+        if isinstance(self.client, EmbeddedPool):
+            self._run(self.client.upkeep, "SYSTEM FLUSH LOGS")
 
     def _write_settings(self, settings: dict[str, Any] | None) -> dict[str, Any]:
         wanted = {"max_execution_time": self.max_execution_time, "log_comment": APP_TAG, **(settings or {})}

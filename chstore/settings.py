@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chstore.errors import ConfigError
@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         False,
         validation_alias=_env("CHM_ENABLE_CONTROL_ACTIONS"),
         description="Allow kill query / kill mutation / optimize table (each asks for confirmation).",
+    )
+    chm_demo: bool = Field(
+        False,
+        validation_alias=_env("CHM_DEMO"),
+        description="Start the demo workload (a `demo` database with a few minutes of activity) at the first page "
+        "view; embedded engine only.",
     )
     chm_trusted_user_header: str = Field(
         "",
@@ -662,6 +668,13 @@ class Settings(BaseSettings):
     def _export_secret_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value():
             check_signing_secret(value.get_secret_value())
+        return value
+
+    @field_validator("chm_demo")
+    @classmethod
+    def _demo_on_embedded_only(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and _split(info.data.get("clickhouse_host") or ""):
+            raise ValueError("the demo workload writes, so it runs only on the embedded engine; unset CLICKHOUSE_HOST")
         return value
 
     @field_validator("clickhouse_tz")

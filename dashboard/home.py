@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from chstore.errors import ChStoreError
-from dashboard import context, status
+from dashboard import context, demo, status
 from dashboard.catalog import PANELS
 from dashboard.frame import ensure_router
 from dashboard.render import Missing, fetch_panel
@@ -48,3 +48,4 @@ def render_home() -> None:
         cols[2].metric("Databases", int(row["databases"]))
         cols[3].metric("Host", str(row["host"]))
     st.markdown(f"**Conversation store:** {context.store_label()}")
+    demo.render_offer(settings)

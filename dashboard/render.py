@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError, UnreachableError
+from chstore.logflush import flush_before_read
 from dashboard import context, frame, status
 from dashboard.alerts_view import render_alerts
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
@@ -111,6 +112,7 @@ def _runner(ttl: int) -> Callable[..., Result | Missing]:
               hide_own: bool, cluster: str | None) -> Result | Missing:
         panel = PANELS[name]
         try:
+            flush_before_read(context.get_connection(host_index), panel.requires)
             frame = run_panel(context.get_connection(host_index), panel, dict(values), start=start, end=end,
                               hide_own=hide_own, cluster=cluster)
         except ChStoreError as exc:

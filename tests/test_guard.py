@@ -8,9 +8,9 @@ from chstore import guard, sqlfiles
 from chstore.errors import QueryError, ReadOnlyViolation
 
 # Writes by design: the conversation store (ClickHouse and PostgreSQL DDL and writes), the benchmark that seeds it,
-# and the control actions that run only after confirmation.
+# the control actions that run only after confirmation, and the demo workload (embedded engine only).
 WRITE_AREAS = (
-    "store/", "postgres/", "d1/", "bench/", "control/", "alerts/create_table",
+    "store/", "postgres/", "d1/", "bench/", "control/", "alerts/create_table", "demo/",
 )
 
 ACCEPTED = [

@@ -1,0 +1,255 @@
+"""The demo workload: a few minutes of real activity on the embedded engine, so a fresh dashboard has data to show.
+
+It creates a `demo` database and, in one background thread, sends batched inserts (parts and merges), fast, slow and
+failing queries, async inserts, a mutation, a dictionary lookup, a backup, a detached partition and a table kept at
+too many parts; then it stops by itself. Its statements carry their own tag (`DEMO_TAG`), so hiding chmonitor's own
+queries keeps them visible. It never runs against a configured server (`CLICKHOUSE_HOST`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import streamlit as st
+
+from chstore import sqlfiles
+from chstore.connection import Connection
+from chstore.errors import ChStoreError, ConfigError, QueryError
+from chstore.settings import Settings
+from dashboard import context
+
+log = logging.getLogger("chmonitor.demo")
+
+DEMO_TAG = "chmonitor-demo"
+"""`log_comment` of the demo's statements: not the app's own tag, so its queries count as the server's load."""
+DEFAULT_SECONDS = 180.0
+TICK_SECONDS = 1.0
+EVENTS_PER_BATCH = 5000
+PILED_PARTS = 1100
+"""Active parts demo.too_many_parts is brought to (merges stopped): past its parts_to_delay_insert of 1000 and a
+third of the default parts_to_throw_insert (3000), where the parts-per-partition check warns."""
+PARTS_PER_INSERT = 400
+SLOW_QUERY_ROWS = 10_000_000
+ONE_ROW_BLOCKS = {"max_insert_block_size": 1, "min_insert_block_size_rows": 1, "min_insert_block_size_bytes": 1,
+                  "max_block_size": 1}
+ASYNC_INSERT = {"async_insert": 1, "wait_for_async_insert": 1}
+EVENT_COLUMNS = ["ts", "user_id", "kind", "color_id", "value"]
+EVENT_TYPES = ["DateTime", "UInt32", "LowCardinality(String)", "UInt64", "Float64"]
+
+FIRING_REASONS: dict[str, str] = {
+    "health_parts_per_partition": f"demo.too_many_parts is held at {PILED_PARTS:,} parts in one partition with its "
+    "merges stopped",
+    "health_delayed_inserts": "inserts into demo.too_many_parts pass its parts_to_delay_insert (1000) and are delayed",
+    "health_detached_parts": "the demo detached yesterday's partition of demo.events",
+    "health_failed_queries": "the demo sends failing queries on purpose (unknown column, division by zero)",
+    "health_error_spikes": "the demo's failing queries are errors the server counts",
+    "health_uptime": "the embedded engine started with the app, minutes ago",
+}
+"""Health checks the demo makes fire, and why; every other check stays ok (replication and Keeper aside)."""
+
+SETUP = ("demo/create_database", "demo/create_events", "demo/create_colors", "demo/fill_colors",
+         "demo/create_dictionary", "demo/create_many_parts", "demo/stop_merges")
+
+
+@dataclass
+class DemoStatus:
+    """What the demo is doing: running or not, since when, how many ticks it ran, the last unexpected error."""
+
+    running: bool = False
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    ticks: int = 0
+    error: str = ""
+
+
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+_stop = threading.Event()
+_status = DemoStatus()
+_launched = threading.Event()
+
+
+def _command(conn: Connection, name: str, params: dict[str, Any] | None = None,
+             settings: dict[str, Any] | None = None) -> None:
+    conn.command(sqlfiles.statement(name), params, settings={"log_comment": DEMO_TAG, **(settings or {})})
+
+
+def _select(conn: Connection, name: str, params: dict[str, Any] | None = None) -> list[tuple]:
+    return conn.query_rows(sqlfiles.statement(name), params, settings={"log_comment": DEMO_TAG})
+
+
+def _expect_failure(conn: Connection, name: str) -> None:
+    """Send a query meant to fail; its failure is the point (it lands in query_log, error_log and text_log)."""
+    try:
+        _select(conn, name)
+    except ChStoreError as exc:
+        log.debug("demo query %s failed as intended: %s", name, exc.name)
+    else:
+        raise RuntimeError(f"demo query {name} was meant to fail and did not")
+
+
+def piled_parts(conn: Connection) -> int:
+    """Active parts of demo.too_many_parts (0 when the demo database does not exist)."""
+    return int(status_row(conn)["piled_parts"])
+
+
+def status_row(conn: Connection) -> dict[str, int]:
+    """Whether the demo database exists (`databases`), its tables, its active parts and the piled-up parts."""
+    rows = conn.query_rows(sqlfiles.statement("demo/status"))
+    return dict(zip(("databases", "tables", "parts", "piled_parts"), (int(v) for v in rows[0]), strict=True))
+
+
+def _async_rows(tick: int) -> list[list[Any]]:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return [[now, (tick * 31 + i) % 1000, "async", i % 16, float(i)] for i in range(50)]
+
+
+def _async_insert(conn: Connection, tick: int) -> None:
+    """50 rows through an asynchronous insert, waited for (asynchronous_insert_log records it)."""
+    conn.insert("demo.events", _async_rows(tick), EVENT_COLUMNS, column_types=EVENT_TYPES,
+                settings={"log_comment": DEMO_TAG, **ASYNC_INSERT})
+
+
+def _once(conn: Connection) -> None:
+    """The first moments: the objects, then each kind of event once, so every page has it however short the run."""
+    for name in SETUP:
+        _command(conn, name)
+    _command(conn, "demo/insert_events", {"rows": EVENTS_PER_BATCH})
+    while (piled := piled_parts(conn)) < PILED_PARTS:
+        _command(conn, "demo/insert_parts", {"rows": min(PARTS_PER_INSERT, PILED_PARTS - piled), "offset": piled},
+                 ONE_ROW_BLOCKS)
+    _command(conn, "demo/mutation")
+    _async_insert(conn, 0)
+    try:
+        _command(conn, "demo/backup")
+    except QueryError as exc:
+        if exc.name != "BACKUP_ALREADY_EXISTS":  # an earlier run in this process made it: nothing to add
+            raise
+    _command(conn, "demo/detach_partition", {"day": date.today() - timedelta(days=1)})
+
+
+def _tick(conn: Connection, tick: int) -> None:
+    """One second of workload; some statements run every tick, others every few ticks."""
+    _command(conn, "demo/insert_events", {"rows": EVENTS_PER_BATCH})
+    _select(conn, "demo/fast_query")
+    if tick % 5 == 0:
+        _select(conn, "demo/slow_query", {"rows": SLOW_QUERY_ROWS})
+    if tick % 4 == 0:
+        _expect_failure(conn, "demo/failing_query" if tick % 8 == 0 else "demo/failing_division")
+    if tick % 10 == 9:
+        _async_insert(conn, tick)
+
+
+def _run(conn: Connection, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    try:
+        _once(conn)
+        tick = 0
+        while time.monotonic() < deadline and not _stop.is_set():
+            _tick(conn, tick)
+            tick += 1
+            _status.ticks = tick
+            _stop.wait(TICK_SECONDS)
+    except Exception as exc:  # the workload ends on an unexpected error; the page shows it
+        log.warning("demo workload stopped: %s", exc)
+        _status.error = str(exc)
+    finally:
+        _status.running = False
+        _status.finished_at = datetime.now(UTC)
+
+
+def refuse_unless_embedded(settings: Settings, conn: Connection) -> None:
+    """Raise ConfigError unless both the settings and the connection are the app's own embedded engine."""
+    if not settings.embedded or not conn.embedded:
+        raise ConfigError("the demo workload runs only on the embedded engine, never on a server (CLICKHOUSE_HOST)")
+
+
+def start(settings: Settings, conn: Connection, seconds: float = DEFAULT_SECONDS) -> bool:
+    """Start the workload for `seconds` in a background thread; False (and nothing done) when it already runs."""
+    global _thread, _status
+    refuse_unless_embedded(settings, conn)
+    with _lock:
+        if _status.running:
+            return False
+        _stop.clear()
+        _status = DemoStatus(running=True, started_at=datetime.now(UTC))
+        _thread = threading.Thread(target=_run, args=(conn, seconds), name="chmonitor-demo", daemon=True)
+        _thread.start()
+    return True
+
+
+def status() -> DemoStatus:
+    """The demo's current status (a copy)."""
+    return DemoStatus(**vars(_status))
+
+
+def stop(timeout: float = 30.0) -> bool:
+    """Ask a running workload to stop and wait for it; True when no workload runs afterwards."""
+    _stop.set()
+    thread = _thread
+    if thread is not None:
+        thread.join(timeout)
+    return not _status.running
+
+
+def remove(settings: Settings, conn: Connection) -> None:
+    """Stop the workload if it runs and drop the demo database with everything in it."""
+    refuse_unless_embedded(settings, conn)
+    if not stop():
+        raise ConfigError("the demo workload did not stop; try again in a few seconds")
+    _command(conn, "demo/drop_database")
+
+
+def start_at_launch(settings: Settings) -> bool:
+    """`CHM_DEMO=true`: start the workload once per process, at the first page view; True when this call started it."""
+    if not settings.chm_demo or _launched.is_set():
+        return False
+    with _lock:
+        if _launched.is_set():
+            return False
+        _launched.set()
+    try:
+        return start(settings, context.get_connection(0))
+    except ChStoreError as exc:  # the pages say what is wrong with the engine; the demo only logs it
+        log.warning("CHM_DEMO: the demo workload did not start: %s", exc)
+        return False
+
+
+def render_offer(settings: Settings) -> None:
+    """Home's demo box (embedded engine only): start the workload, see how it runs, remove the demo database."""
+    if not settings.embedded:
+        return
+    current = status()
+    try:
+        conn = context.get_connection(0)
+        exists = status_row(conn)["databases"] > 0
+    except ChStoreError as exc:
+        st.warning(f"Demo workload: cannot read its state ({exc})")
+        return
+    with st.container(border=True):
+        st.markdown("**Demo workload**: a few minutes of inserts, merges, fast, slow and failing queries, a mutation, a "
+                    "dictionary and a table with too many parts in a `demo` database, so every page has something to "
+                    "show. It stops by itself.")
+        left, right = st.columns(2)
+        try:
+            if left.button("Start the demo workload", key="demo_start", disabled=current.running):
+                start(settings, conn)
+                current = status()
+            if right.button("Remove the demo database", key="demo_remove",
+                            disabled=not exists and not current.running):
+                remove(settings, conn)
+                current, exists = status(), False
+        except ChStoreError as exc:
+            st.error(f"Demo workload: {exc}")
+        if current.running:
+            st.caption(f"Running since {current.started_at:%H:%M:%S} UTC ({current.ticks} s of workload so far).")
+        elif current.error:
+            st.caption(f"The last run stopped early: {current.error}")
+        elif exists:
+            st.caption("The demo ran; its `demo` database is still there. Health checks it makes fire on purpose: "
+                       + "; ".join(f"{name.removeprefix('health_')} ({why})" for name, why in FIRING_REASONS.items()))

@@ -1,0 +1,2 @@
+-- A failing demo query: it reads a column the table lacks (UNKNOWN_IDENTIFIER).
+SELECT no_such_column FROM demo.events LIMIT 1
