@@ -1,8 +1,9 @@
 """The assistant's tools: one per panel declaration, plus catalog browsing, `run_sql`, `explain` and control actions.
 
 Tools are built at run time from whatever `dashboard.catalog.PANELS` holds (a new panel is a new tool), merged with
-the assistant's own panels below (SQL under `sql/assistant/`). Every query runs read-only through the SQL guard and
-`Connection.query_df(readonly=True)`; control tools run only when enabled and only once the user has confirmed.
+the assistant's own panels below (SQL under `sql/assistant/`). Every query runs read-only
+(`Connection.query_df(readonly=True)`); users' SQL (`run_sql`, `explain`) is first parsed and checked by the engine
+(`chstore.guard.check`); control tools run only when enabled and only once the user has confirmed.
 """
 
 from __future__ import annotations
@@ -313,18 +314,17 @@ def _panel_call(tool: Tool, arguments: dict[str, Any], now: datetime | None) -> 
     return sqlfiles.load(panel.sql), params
 
 
-def explain_statement(sql: str, kind: str = "INDEXES") -> str:
-    """The EXPLAIN statement for a guarded SELECT: a fixed prefix from EXPLAIN_KINDS, then the user's query."""
-    inner = guard.check(sql)
-    first = guard.tokenize(inner)[0].upper
-    if first == "EXPLAIN":
-        return inner
-    if first not in ("SELECT", "WITH"):
+def explain_statement(conn: Connection, sql: str, kind: str = "INDEXES") -> str:
+    """The EXPLAIN statement for a checked SELECT: a fixed prefix from EXPLAIN_KINDS, then the user's query."""
+    inner = guard.check(conn, sql)
+    if inner.tree["type"] == "ExplainQuery":
+        return inner.statement
+    if inner.tree["type"] != "SelectWithUnionQuery":
         raise ReadOnlyViolation("explain takes a SELECT or WITH query")
     clause = EXPLAIN_KINDS.get(str(kind).upper())
     if clause is None:
         raise ValidationError(f"kind must be one of {', '.join(EXPLAIN_KINDS)}")
-    return guard.check(" ".join(("EXPLAIN", clause, inner)))
+    return guard.check(conn, " ".join(("EXPLAIN", clause, inner.statement))).statement
 
 
 def run_tool(
@@ -338,13 +338,13 @@ def run_tool(
     try:
         if tool.kind == "panel":
             run.sql, run.params = _panel_call(tool, arguments, now)
-            run.frame = guard.run_readonly(conn, run.sql, run.params)
+            run.frame = conn.query_df(run.sql, run.params, readonly=True)
         elif tool.kind == "run_sql":
-            run.sql = guard.check(arguments.get("sql", ""))
-            run.frame = guard.run_readonly(conn, run.sql)
+            run.sql = guard.check(conn, arguments.get("sql", "")).statement
+            run.frame = conn.query_df(run.sql, readonly=True)
         elif tool.kind == "explain":
-            run.sql = explain_statement(arguments.get("sql", ""), arguments.get("kind") or "INDEXES")
-            run.frame = guard.run_readonly(conn, run.sql)
+            run.sql = explain_statement(conn, arguments.get("sql", ""), arguments.get("kind") or "INDEXES")
+            run.frame = conn.query_df(run.sql, readonly=True)
         else:
             run.sql, run.params = _panel_call(tool, arguments, now)
             missing = [name for name, value in run.params.items() if value in ("", None)]

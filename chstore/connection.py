@@ -18,7 +18,6 @@ import clickhouse_connect
 import pandas as pd
 from clickhouse_connect.driver.exceptions import ClickHouseError, DatabaseError, OperationalError
 
-from chstore import guard
 from chstore.errors import (
     ChStoreError,
     QueryError,
@@ -185,11 +184,9 @@ class Connection:
     ) -> pd.DataFrame:
         """Run a SELECT with server-side parameters and return a DataFrame.
 
-        With `readonly=True` the statement must pass the read-only guard first: the server enforces `readonly=1`,
-        and on the embedded engine a refused write would otherwise leave the whole session read-only.
+        With `readonly=True` the server enforces `readonly=1`. The statement must be the app's own (checked at
+        start-up, `chstore.guard.check_shipped`) or one `chstore.guard.check` accepted.
         """
-        if readonly:
-            sql = guard.check(sql)
         result = self._run(
             self.client.query, sql, parameters=params or {},
             settings=self.query_settings(readonly=readonly, extra=settings),
