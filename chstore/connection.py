@@ -18,6 +18,7 @@ import clickhouse_connect
 import pandas as pd
 from clickhouse_connect.driver.exceptions import ClickHouseError, DatabaseError, OperationalError
 
+from chstore import guard
 from chstore.errors import (
     ChStoreError,
     QueryError,
@@ -184,9 +185,13 @@ class Connection:
     ) -> pd.DataFrame:
         """Run a SELECT with server-side parameters and return a DataFrame.
 
-        With `readonly=True` the server enforces `readonly=1`. The statement must be the app's own (checked at
-        start-up, `chstore.guard.check_shipped`) or one `chstore.guard.check` accepted.
+        With `readonly=True` the server enforces `readonly=1`; users' statements are checked before they get here
+        (`chstore.guard.check`), and every statement is parsed and checked here too, once per text
+        (`chstore.guard.check_trusted`): on the embedded engine a write refused at `readonly=1` would leave the
+        whole engine read-only.
         """
+        if readonly:
+            guard.check_trusted(self, sql)
         result = self._run(
             self.client.query, sql, parameters=params or {},
             settings=self.query_settings(readonly=readonly, extra=settings),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from clickhouse_connect.driver.exceptions import DatabaseError
 
 from chstore import guard
 from chstore.connection import Connection
@@ -135,8 +136,10 @@ def test_control_statements_are_refused_by_the_guard(conn: Connection) -> None:
 
 def test_server_enforces_readonly_even_past_the_guard(conn: Connection) -> None:
     assert conn.query_df(guard.check(conn, "SELECT 41 + 1 AS answer").statement, readonly=True)["answer"][0] == 42
-    with pytest.raises(QueryError) as caught:
+    with pytest.raises(ReadOnlyViolation, match="SETTINGS"):  # the app's own path checks every statement too
         conn.query_df("SELECT 1 SETTINGS readonly = 0", readonly=True)
+    with pytest.raises(DatabaseError) as caught:  # below the guard, the server refuses
+        conn.client.query("SELECT 1 SETTINGS readonly = 0", settings=conn.query_settings(readonly=True))
     assert caught.value.name == "READONLY"
 
 
