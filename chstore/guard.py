@@ -148,10 +148,9 @@ def _describe(conn: Any, statement: str) -> dict[str, Any]:
     raise ReadOnlyViolation("DESCRIBE takes one table here (DESCRIBE db.table); query system.columns for more")
 
 
-def parse(conn: Any, sql: str) -> tuple[str, dict[str, Any], frozenset[str], frozenset[str]]:
-    """Parse one statement on `conn`'s engine: (its formatting, its tree, the server's databases, its user-defined
-    functions). A syntax error is a QueryError named SYNTAX_ERROR; a statement kind the parser cannot serialise is
-    read through `_describe` or refused."""
+def parse(conn: Any, sql: str) -> tuple[str, dict[str, Any]]:
+    """Parse one statement on `conn`'s engine: (its formatting, its tree). A syntax error is a QueryError named
+    SYNTAX_ERROR; a statement kind the parser cannot serialise is read through `_describe` or refused."""
     if not isinstance(sql, str) or not sql.strip():
         raise ReadOnlyViolation(f"empty statement: write one {KINDS} query")
     try:
@@ -162,23 +161,24 @@ def parse(conn: Any, sql: str) -> tuple[str, dict[str, Any], frozenset[str], fro
                 "this server cannot parse statements for the guard (parseQueryToJSON needs a newer ClickHouse): "
                 "typed SQL is not available on it; use the dashboard's pages and the assistant's tools"
             ) from exc
+        if exc.name == "SYNTAX_ERROR":
+            where = str(exc).split(": In scope", 1)[0]  # the rest repeats the whole statement, twice
+            raise QueryError(f"Syntax error: {where}", code=exc.code, name=exc.name) from exc
         if exc.name != "BAD_ARGUMENTS":
-            if exc.name == "SYNTAX_ERROR":
-                where = str(exc).split(": In scope", 1)[0]  # the rest repeats the whole statement, twice
-                raise QueryError(f"Syntax error: {where}", code=exc.code, name=exc.name) from exc
             raise
-        statement, databases, functions = conn.query_rows(sqlfiles.load("guard/format"), {"statement": sql})[0]
-        return statement, _describe(conn, statement), frozenset(databases), frozenset(functions)
-    statement, tree, databases, functions = rows[0]
-    return statement, json.loads(tree), frozenset(databases), frozenset(functions)
+        statement = conn.query_rows(sqlfiles.load("guard/format"), {"statement": sql})[0][0]
+        return statement, _describe(conn, statement)
+    statement, tree = rows[0]
+    return statement, json.loads(tree)
 
 
 def check(conn: Any, sql: Any, policy: Policy | None = None) -> Checked:
     """Parse `sql` on `conn` and accept it under `policy` (users' by default); else raise ReadOnlyViolation."""
-    statement, tree, databases, functions = parse(conn, sql)
-    if policy is None:
-        policy = user_policy(databases | {"system", "information_schema", "INFORMATION_SCHEMA"})
-    if not policy.trusted:
+    statement, tree = parse(conn, sql)
+    if policy is None or not policy.trusted:
+        databases, functions = conn.query_rows(sqlfiles.load("guard/server_names"))[0]
+        if policy is None:
+            policy = user_policy(frozenset(databases) | {"system", "information_schema", "INFORMATION_SCHEMA"})
         policy = Policy(policy.kinds, policy.databases, policy.tables, policy.system_functions, policy.trusted,
                         policy.hidden, frozenset(name.lower() for name in functions))
     check_tree(tree, policy)
