@@ -27,17 +27,28 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from alerts.targets import Target
 from chstore import guard
+from chstore.connection import Connection, connect
 from chstore.errors import ChStoreError, ConfigError
-from chstore.settings import Settings
+from chstore.settings import Settings, load_settings
 from dashboard.catalog import PANELS
 from dashboard.panels import Check
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
-def check_user_sql(sql: str) -> str:
-    """The read-only checks every user statement passes (the same as the assistant's and the SQL console's)."""
-    return guard.check(sql)
+def check_user_sql(conn: Connection, sql: str) -> str:
+    """The read-only checks every user statement passes (the same as the assistant's and the SQL console's): parsed
+    and checked by `conn`'s engine; returns the statement as the engine formatted it."""
+    return guard.check(conn, sql).statement
+
+
+def _checking_connection(settings: Settings | None) -> Connection | None:
+    """The connection rules' SQL is checked on at start (the first host, or the embedded engine); None when it does
+    not answer, and each rule's SQL is then checked when it runs."""
+    try:
+        return connect(settings or load_settings(), 0)
+    except ChStoreError:
+        return None
 
 
 class Rule(BaseModel):
@@ -64,16 +75,16 @@ def _fail(path: Path, name: str, field: str, problem: str) -> ConfigError:
     return ConfigError(f"alert rules {path}: rule {name!r}, field {field!r}: {problem}")
 
 
-def _target(path: Path, name: str, rule: Rule, default_for: int) -> Target:
+def _target(path: Path, name: str, rule: Rule, default_for: int, conn: Connection | None) -> Target:
     if not _NAME.match(name):
         raise _fail(path, name, "name", "use letters, digits and underscores (a TOML table `[rules.<name>]`)")
     if (rule.panel is None) == (rule.sql is None):
         raise _fail(path, name, "panel" if rule.panel else "sql", "give exactly one of `panel` or `sql`")
     if rule.panel is not None and rule.panel not in PANELS:
         raise _fail(path, name, "panel", f"no panel {rule.panel!r} in the catalog")
-    if rule.sql is not None:
+    if rule.sql is not None and conn is not None:
         try:
-            check_user_sql(rule.sql)
+            check_user_sql(conn, rule.sql)
         except ChStoreError as exc:
             raise _fail(path, name, "sql", f"refused by the read-only checks: {exc}") from exc
     if rule.params and rule.panel is None:
@@ -99,7 +110,7 @@ def _target(path: Path, name: str, rule: Rule, default_for: int) -> Target:
                   params=rule.params)
 
 
-def load_rules(path: Path, default_for: int) -> list[Target]:
+def load_rules(path: Path, default_for: int, settings: Settings | None = None) -> list[Target]:
     """The rules of a TOML file as targets; a bad file raises ConfigError naming the file, the rule and the field."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -111,6 +122,9 @@ def load_rules(path: Path, default_for: int) -> list[Target]:
     if unknown or not isinstance(data.get("rules", {}), dict):
         raise ConfigError(f"alert rules {path}: only `[rules.<name>]` tables are allowed, found {sorted(unknown)}")
     targets = []
+    conn = None
+    if any(isinstance(body, dict) and body.get("sql") for body in data.get("rules", {}).values()):
+        conn = _checking_connection(settings)
     for name, body in data.get("rules", {}).items():
         if not isinstance(body, dict):
             raise _fail(path, name, "name", "each rule is a table `[rules.<name>]`")
@@ -120,10 +134,10 @@ def load_rules(path: Path, default_for: int) -> list[Target]:
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "rule"
             raise _fail(path, name, field, first["msg"]) from exc
-        targets.append(_target(path, name, rule, default_for))
+        targets.append(_target(path, name, rule, default_for, conn))
     return targets
 
 
 def custom_targets(settings: Settings) -> list[Target]:
     """The rules of `CHM_ALERT_RULES` (none when unset)."""
-    return load_rules(settings.chm_alert_rules, settings.chm_alert_for) if settings.chm_alert_rules else []
+    return load_rules(settings.chm_alert_rules, settings.chm_alert_for, settings) if settings.chm_alert_rules else []

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from chstore import guard
 from chstore.connection import Connection
 from chstore.errors import ChStoreError, UnavailableError
 from chstore.settings import Settings
@@ -35,7 +36,7 @@ class Target:
         """The rows this target reads on one host (read-only; user SQL passes the read-only guard first)."""
         if self.panel is not None:
             return run_panel(conn, self.panel, self.params, hide_own=True)
-        return conn.query_df(self.sql, readonly=True)
+        return conn.query_df(guard.check(conn, self.sql).statement, readonly=True, adhoc=True)
 
     def threshold(self, status: str) -> float:
         """The threshold a status crossed (the warning one for ok: what it would take to warn)."""

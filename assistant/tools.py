@@ -1,7 +1,8 @@
 """The assistant's tools: a small fixed set over the whole catalog, whatever its size.
 
 `search_panels` finds panels and health checks by meaning (assistant/search.py); `run_panel` runs one of them;
-`health` runs every check; `table_schema`, `run_sql` and `explain` cover the rest; the catalog's `Action`s are tools
+`health` runs every check; `table_schema`, `run_sql` and `explain` cover the rest (users' SQL is parsed and
+checked by the engine it runs on, `chstore.guard.check`); the catalog's `Action`s are tools
 only when control actions are enabled, and run only once the user has confirmed. Every tool takes an optional `host`
 (a configured host's label, or `all`) and every result carries a link to the dashboard page showing the same thing.
 """
@@ -374,11 +375,15 @@ def run_tool(
             run.link = page_link(panel.name, values, host=host)
             run.frame = _on_hosts(conn, hosts, host, lambda c: run_panel(c, panel, values))
         elif tool.kind == "run_sql":
-            run.sql = guard.check(arguments.get("sql", ""))
-            run.frame = _on_hosts(conn, hosts, host, lambda c: guard.run_readonly(c, run.sql))
+            typed = str(arguments.get("sql", ""))
+            run.sql = guard.check(conn, typed).statement
+            run.frame = _on_hosts(conn, hosts, host, lambda c: c.query_df(
+                guard.check(c, typed).statement, readonly=True, adhoc=True))
         elif tool.kind == "explain":
-            run.sql = explain_statement(arguments.get("sql", ""), arguments.get("kind") or "INDEXES")
-            run.frame = _on_hosts(conn, hosts, host, lambda c: guard.run_readonly(c, run.sql))
+            typed, kind = str(arguments.get("sql", "")), arguments.get("kind") or "INDEXES"
+            run.sql = explain_statement(conn, typed, kind)
+            run.frame = _on_hosts(conn, hosts, host, lambda c: c.query_df(
+                explain_statement(c, typed, kind), readonly=True, adhoc=True))
         else:
             action = tool.action
             assert action is not None

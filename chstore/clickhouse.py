@@ -17,7 +17,7 @@ import zlib
 from datetime import datetime, timezone
 from typing import Any
 
-from chstore import sqlfiles
+from chstore import guard, sqlfiles
 from chstore.connection import Connection
 from chstore.errors import (
     ChStoreError,
@@ -180,6 +180,7 @@ class ClickHouseStore:
     ) -> None:
         self.conn = connection
         self.database, self.table = split_table(table, default_database)
+        guard.protect(self.table)
         self.auto_create = auto_create
         self.cluster = cluster
         self.ttl_days = ttl_days

@@ -443,12 +443,14 @@ class Connection:
     ) -> pd.DataFrame:
         """Run a SELECT with server-side parameters and return a DataFrame.
 
-        With `readonly=True` the statement must pass the read-only guard first: the server enforces `readonly=1`,
-        and on the embedded engine a refused write would otherwise leave the whole session read-only. `adhoc`
-        marks user-typed SQL (shorter time limit, byte cap, at most all but one embedded client).
+        With `readonly=True` the server enforces `readonly=1`; users' statements are checked before they get here
+        (`chstore.guard.check`), and every statement is parsed and checked here too, once per text
+        (`chstore.guard.check_trusted`): on the embedded engine a write refused at `readonly=1` would leave the
+        whole engine read-only. `adhoc` marks user-typed SQL (shorter time limit, byte cap, at most all but one
+        embedded client).
         """
         if readonly:
-            sql = guard.check(sql)
+            guard.check_trusted(self, sql)
         query_settings = self.query_settings(readonly=readonly, extra=settings, adhoc=adhoc)
         result = self._query(sql, params, query_settings, adhoc)
         rows = result.result_rows

@@ -55,3 +55,7 @@ class UnreachableError(QueryError):
 
 class ReadOnlyViolation(ValidationError):
     """A statement was refused by the read-only SQL guard; the message says why."""
+
+
+class ParserUnavailableError(ReadOnlyViolation):
+    """The server cannot parse a statement for the guard (it lacks `parseQueryToJSON`): users' SQL is refused there."""

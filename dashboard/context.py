@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-from chstore import ConversationStore, DisabledError, open_store, resolve_store
+from chstore import ConversationStore, DisabledError, guard, open_store, resolve_store
 from chstore.connection import Connection, connect
-from chstore.errors import ChStoreError
+from chstore.errors import ChStoreError, ReadOnlyViolation
 from chstore.settings import Settings, load_settings
 from dashboard.auth import oidc_identity
 
@@ -39,7 +39,11 @@ def get_settings() -> Settings:
 
 @st.cache_resource(show_spinner=False, ttl=None)
 def _connection(host_index: int) -> Connection:
-    return connect(get_settings(), host_index)
+    conn = connect(get_settings(), host_index)
+    refused = guard.check_shipped(conn)
+    if refused:
+        raise ReadOnlyViolation(f"shipped SQL refused by the guard: {refused}")
+    return conn
 
 
 def get_connection(host_index: int | None = None) -> Connection:

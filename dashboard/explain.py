@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chstore import guard
 from chstore.errors import ReadOnlyViolation, ValidationError
 
@@ -14,19 +16,19 @@ EXPLAIN_KINDS = {
 }
 
 
-def explain_statement(sql: str, kind: str = "INDEXES") -> str:
-    """The EXPLAIN statement for one read-only SELECT; an EXPLAIN given as is is passed through the guard.
+def explain_statement(conn: Any, sql: str, kind: str = "INDEXES") -> str:
+    """The EXPLAIN statement for one read-only SELECT, checked on `conn`'s engine; an EXPLAIN given as is is checked
+    as it is.
 
     An EXPLAIN cannot take its statement as a parameter, so this is the one place SQL text is composed: a clause from
-    `EXPLAIN_KINDS`, then the statement the guard accepted, and the whole checked again.
+    `EXPLAIN_KINDS`, then the statement as the engine formatted it after the checks, and the whole checked again.
     """
-    inner = guard.check(sql)
-    first = guard.tokenize(inner)[0].upper
-    if first == "EXPLAIN":
-        return inner
-    if first not in ("SELECT", "WITH"):
+    inner = guard.check(conn, sql)
+    if inner.tree["type"] == "ExplainQuery":
+        return inner.statement
+    if inner.tree["type"] != "SelectWithUnionQuery":
         raise ReadOnlyViolation("explain takes a SELECT or WITH query")
     clause = EXPLAIN_KINDS.get(str(kind).upper())
     if clause is None:
         raise ValidationError(f"kind must be one of {', '.join(EXPLAIN_KINDS)}")
-    return guard.check(" ".join(("EXPLAIN", clause, inner)))
+    return guard.check(conn, " ".join(("EXPLAIN", clause, inner.statement))).statement

@@ -397,7 +397,8 @@ def _action(name: str, values: dict[str, Any]) -> None:
 
 def explain_plan(query: str) -> pd.DataFrame:
     """EXPLAIN (plan with indexes) of a logged SELECT, read-only, built by the one EXPLAIN builder."""
-    return context.get_connection().query_df(explain_statement(query), readonly=True)
+    conn = context.get_connection()
+    return conn.query_df(explain_statement(conn, query), readonly=True, adhoc=True)
 
 
 def _explain(values: dict[str, Any]) -> None:

@@ -1,15 +1,13 @@
 """The read-only SQL console over the conversation table, scoped to the viewer's rows unless they are an admin.
 
 A console query reads two names, `threads` and `messages`: CTEs (`sql/history/console_scope.sql`) holding the live
-rows in scope. Four locks keep a user to their own rows:
+rows in scope. Three locks keep a user to their own rows:
 
-1. `chstore.guard.check`, the same guard as the assistant's `run_sql` (one read-only statement, no outside reach);
-2. for non-admins, `check_scoped`: only SELECT/WITH; no query parameters; the store's base table (or any table
-   named after it) may not be named (not even inside a string, which `merge()` regexes could use); no function that
-   reads a table by name (`merge`, `cluster`, `loop`, `joinGet`, `dict*`…); no other database; balanced parentheses, so the statement
-   cannot step out of the subquery it is wrapped in;
-3. the wrapped statement's CTEs filter by `{user_id:String}`;
-4. the server itself: `additional_table_filters` on the base table restricts every read of it to the user's
+1. `chstore.guard.check` with `guard.console_policy()`: the embedded engine parses the statement and the checks walk
+   its tree: one SELECT, whose tables are only `threads`, `messages` and its own CTEs (no database, no system table,
+   no table function that reads a table, no function that reads one by name, no query parameter, no SETTINGS);
+2. the checked statement, as the engine formatted it, runs as a subquery under CTEs filtered by `{user_id:String}`;
+3. the server itself: `additional_table_filters` on the base table restricts every read of it to the user's
    rows whatever the query says, and `readonly=1` forbids the query from changing that setting.
 """
 
@@ -21,18 +19,12 @@ from pathlib import Path
 import pandas as pd
 
 from chstore import ConversationStore, guard, sqlfiles
-from chstore.errors import ReadOnlyViolation, ValidationError
+from chstore.connection import Connection
+from chstore.errors import ValidationError
 from history.queries import Scope, store_tables
 
 TEMPLATE_DIR = sqlfiles.SQL_DIR / "history" / "console"
-TABLE_FUNCTIONS = frozenset({
-    "merge", "cluster", "clusterallreplicas", "loop", "mergetreeindex", "mergetreeprojection",
-    "mergetreeanalyzeindexes", "mergetreepartinfo", "joinget", "joingetornull", "dictionary", "hascolumnintable",
-    "viewifpermitted", "table",
-})
-"""Functions that read a table named in their arguments: they could reach the base tables around the CTEs."""
 SCOPED_NAMES = ("threads", "messages")
-SYSTEM_DATABASES = frozenset({"system", "information_schema"})
 
 
 @dataclass(frozen=True)
@@ -55,48 +47,10 @@ def templates() -> list[Template]:
     return found
 
 
-def _balanced(tokens: list[guard.Token]) -> bool:
-    depth = 0
-    for token in tokens:
-        if token.kind == "punct" and token.text == "(":
-            depth += 1
-        elif token.kind == "punct" and token.text == ")":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
-def check_scoped(sql: str, tables: dict[str, str]) -> str:
-    """The guarded statement if a non-admin may run it over their own rows; else ReadOnlyViolation saying why."""
-    statement = guard.check(sql)
-    tokens = guard.tokenize(statement)
-    first = next(t for t in tokens if not (t.kind == "punct" and t.text == "("))
-    if first.upper not in ("SELECT", "WITH"):
-        raise ReadOnlyViolation("the console runs SELECT or WITH queries over `threads` and `messages`")
-    if not _balanced(tokens):
-        raise ReadOnlyViolation("unbalanced parentheses")
-    base = {tables["table"].lower()}
-    for index, token in enumerate(tokens):
-        name = token.text[1:-1].lower() if token.kind in ("ident", "string") else token.text.lower()
-        after = tokens[index + 1] if index + 1 < len(tokens) else None
-        if token.kind == "punct" and token.text in "{}":
-            raise ReadOnlyViolation("query parameters ({name:Type}) are not available in the console")
-        named = any(b in name for b in base) if token.kind == "string" else any(name.startswith(b) for b in base)
-        if named:
-            raise ReadOnlyViolation(
-                "the conversation table is read through `threads` and `messages` here (your rows only); "
-                "it and tables named after it cannot be named"
-            )
-        if token.kind in ("word", "ident") and after is not None and after.text == "(" and (
-            name in TABLE_FUNCTIONS or name.startswith("dict")
-        ):
-            raise ReadOnlyViolation(f"{name}() reads other tables; the console reads only `threads` and `messages`")
-        if token.kind in ("word", "ident") and after is not None and after.text == "." and (
-            name in SYSTEM_DATABASES or name == tables["db"].lower()
-        ):
-            raise ReadOnlyViolation("the console reads only `threads` and `messages`, not other tables")
-    return statement
+def check_scoped(conn: Connection, sql: str) -> str:
+    """The engine's formatting of `sql` if the console may run it over `threads` and `messages`; else
+    ReadOnlyViolation saying why."""
+    return guard.check(conn, sql, guard.console_policy(frozenset(SCOPED_NAMES))).statement
 
 
 def wrap(statement: str) -> str:
@@ -119,15 +73,9 @@ def run(store: ConversationStore, sql: str, scope: Scope, admin: bool) -> pd.Dat
     tables = store_tables(store)
     if tables is None:
         raise ValidationError(f"the SQL console needs the ClickHouse conversation store, not {store.kind}")
-    params = {**tables, **scope.params()}
-    if admin:
-        statement = guard.check(sql)
-        tokens = guard.tokenize(statement)
-        if tokens[0].upper not in ("SELECT", "WITH", "(") or not _balanced(tokens):
-            return store.conn.query_df(statement, None, readonly=True)
-        return store.conn.query_df(wrap(statement), params, readonly=True)
-    if scope.all_users:
+    if scope.all_users and not admin:
         raise ValidationError("only admins (CHM_ADMIN_USERS) may query every user's conversations")
-    statement = check_scoped(sql, tables)
-    return store.conn.query_df(wrap(statement), params, readonly=True,
-                               settings={"additional_table_filters": row_filters(tables, scope)})
+    statement = check_scoped(store.conn, sql)
+    params = {**tables, **scope.params()}
+    settings = None if scope.all_users else {"additional_table_filters": row_filters(tables, scope)}
+    return store.conn.query_df(wrap(statement), params, readonly=True, settings=settings, adhoc=True)

@@ -70,7 +70,7 @@ def test_guard_refusal_goes_back_to_the_model(settings, conn) -> None:
     run = next(e for e in events if isinstance(e, ToolRun))
     assert run.error_name == "READONLY_GUARD"
     tool_reply = next(m for m in llm.requests[1]["messages"] if m["role"] == "tool")
-    assert "not 'DROP'" in json.loads(tool_reply["content"])["error"]
+    assert "are allowed here, not DROP" in json.loads(tool_reply["content"])["error"]
 
 
 @pytest.mark.parametrize(("reply", "expected", "code"), [

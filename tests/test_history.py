@@ -11,7 +11,7 @@ from chstore import Message, sqlfiles
 from chstore.__main__ import thread_record
 from chstore.clickhouse import ClickHouseStore
 from chstore.connection import Connection
-from chstore.errors import ReadOnlyViolation, ValidationError
+from chstore.errors import QueryError, ReadOnlyViolation, ValidationError
 from chstore.memory import MemoryStore
 from history import console, export
 from history.queries import (
@@ -189,17 +189,19 @@ def test_console_refuses_every_way_around_the_scope(seeded: tuple) -> None:
         "SELECT * FROM cluster('default', currentDatabase(), 'x')",
         "SELECT * FROM {db:Identifier}.{table:Identifier}",
         f"SELECT * FROM {table}_old_threads_20260101000000",
-        f"SELECT 1) UNION ALL (SELECT user_id FROM {db}.x",
         "SELECT * FROM system.tables",
         "SELECT dictGet('d', 'x', 1)",
         "SHOW TABLES",
         "DROP TABLE threads",
-        "SELECT 1; SELECT 2",
         "SELECT * FROM url('http://example.com', CSV)",
     ]
     for sql in attempts:
         with pytest.raises(ReadOnlyViolation):
             console.run(store, sql, Scope("alice"), admin=False)
+    for sql in (f"SELECT 1) UNION ALL (SELECT user_id FROM {db}.x", "SELECT 1; SELECT 2"):
+        with pytest.raises(QueryError) as caught:
+            console.run(store, sql, Scope("alice"), admin=False)
+        assert caught.value.name == "SYNTAX_ERROR"
     with pytest.raises(ValidationError):
         console.run(store, "SELECT 1", Scope("alice", all_users=True), admin=False)
 

@@ -1,19 +1,30 @@
-"""A corpus of hostile SQL against the read-only path (guard + `readonly=1` + limits): nothing changes, nothing leaves.
+"""Hostile SQL against every way a user's statement reaches the engine: chat, the `run_sql` tool, the console.
 
-Every statement is sent the way the assistant's `run_sql` and the history console send user SQL. It must either be
-refused by the guard with a reason, or fail on the server, or finish within the limits; afterwards the canary
-table, the databases and the tables are exactly as before, and the engine still accepts ordinary writes.
+Two suites. The corpus in `tests/hostile_cases.py` asserts each statement's exact outcome on each surface (refused
+with its reason, a syntax error, a server error, or the rows it may return) and that no result shows another user's
+words or the environment. The canary corpus below asserts that, whatever the outcome, nothing changed on the server
+and the engine still accepts the store's writes.
 """
 
 from __future__ import annotations
 
+import ast
+import os
 import time
 
 import pytest
 
+from assistant.builtin import BuiltinAssistant
+from assistant.tools import ToolRun, build_tools, run_tool
+from assistant.turn import Turn
 from chstore import guard
+from chstore.clickhouse import ClickHouseStore
 from chstore.connection import Connection
-from chstore.errors import ChStoreError, ReadOnlyViolation
+from chstore.errors import ChStoreError, QueryError, ReadOnlyViolation
+from chstore.model import Message
+from history import console
+from history.queries import Scope
+from tests.hostile_cases import CASES, Case
 
 CANARY = "chm_canary"
 
@@ -108,7 +119,6 @@ MULTI = [
     "SELECT `x;y` FROM (SELECT 1 AS `x;y`); DROP DATABASE chm_canary",
     "SELECT $$;$$; DROP TABLE chm_canary.t",
     ";DROP TABLE chm_canary.t",
-    "SELECT 1;;",
 ]
 TRICKS = [
     "SELECT '\\'; DROP TABLE chm_canary.t; --'",  # one string literal: \' escapes the quote
@@ -141,6 +151,7 @@ TRICKS = [
     "   ",
     "-- only a comment",
     "/* only a comment */",
+    "SELECT 1;;",
 ]
 OUTWARD = [
     "SELECT * FROM url('http://169.254.169.254/latest/meta-data/', CSV, 'a String')",
@@ -234,19 +245,122 @@ def test_hostile_statement_changes_nothing(limited: Connection, sql: str, kind: 
     before = snapshot(limited)
     started = time.monotonic()
     try:
-        guard.check(sql)
+        statement = guard.check(limited, sql).statement
     except ReadOnlyViolation as exc:
         assert str(exc), "a refusal says why"
+        refused = True
+    except QueryError as exc:
+        assert exc.name == "SYNTAX_ERROR", f"the parse step failed otherwise: {exc}"
         refused = True
     else:
         refused = False
         assert not kind.startswith(("write", "system", "multi", "outward")), f"guard let through: {sql!r}"
         try:
-            frame = limited.query_df(sql, readonly=True)
+            frame = limited.query_df(statement, readonly=True)
         except ChStoreError:
-            pass  # refused or stopped by the server (readonly, limits, syntax): what matters is the aftermath
+            pass  # stopped by the server (limits): what matters is the aftermath
         else:
             assert len(frame) <= 1000, "the row cap holds"
     assert time.monotonic() - started < 30, "the time limit holds"
     assert snapshot(limited) == before, f"{sql!r} changed something (refused by guard: {refused})"
     limited.command("INSERT INTO chm_canary.scratch VALUES (1)")  # the engine is still writable, never stuck read-only
+
+
+BOB_WORDS = ("zebra", "bob secret")
+PLANTED = "plant-7f3a9c"
+"""A value planted in the environment: no result may show it."""
+
+
+@pytest.fixture(scope="module")
+def hostile(conn: Connection) -> ClickHouseStore:
+    os.environ["CHM_PLANTED_SECRET"] = PLANTED
+    conn.command("CREATE DATABASE IF NOT EXISTS chm_data")
+    conn.command("CREATE TABLE IF NOT EXISTS chm_data.t (a UInt8) ENGINE = MergeTree ORDER BY a")
+    conn.command("TRUNCATE TABLE chm_data.t")
+    conn.insert("chm_data.t", [[1], [2], [3]], ["a"])
+    conn.command("CREATE DATABASE IF NOT EXISTS chm_hostile")
+    conn.command("DROP TABLE IF EXISTS chm_hostile.agent_conversations SYNC")
+    store = ClickHouseStore(conn, "chm_hostile.agent_conversations", auto_create=True)
+    for user, words in (("alice", ("alice hello", "alice reply")), ("bob", ("bob secret zebra", "bob zebra reply"))):
+        thread = store.create_thread(user)
+        store.append(user, thread, [Message(role="user", content=words[0]), Message(role="assistant", content=words[1])])
+    yield store
+    del os.environ["CHM_PLANTED_SECRET"]
+
+
+def _outcome(call) -> tuple[str, list]:  # noqa: ANN001
+    """What a surface did with a statement: (`refused:<reason>` | `syntax` | `error:<NAME>` | `rows`, first column)."""
+    try:
+        frame = call()
+    except ReadOnlyViolation as exc:
+        return f"refused:{exc}", []
+    except QueryError as exc:
+        return ("syntax" if exc.name == "SYNTAX_ERROR" else f"error:{exc.name}"), []
+    return "rows", (list(frame.iloc[:, 0]) if len(frame.columns) else [])
+
+
+def _from_run(run: ToolRun):  # noqa: ANN202
+    """Raise a tool run's reported failure again, so chat and the tool are judged like the console."""
+    if run.error_name == "READONLY_GUARD":
+        raise ReadOnlyViolation(run.error)
+    if run.error:
+        raise QueryError(run.error, name=run.error_name)
+    return run.frame
+
+
+def _judge(case: Case, expected: str, outcome: tuple[str, list], rendered: str) -> None:
+    actual, rows = outcome
+    assert not any(word in rendered for word in BOB_WORDS), f"{case.sql!r} showed bob's words"
+    assert PLANTED not in rendered, f"{case.sql!r} showed the environment"
+    kind, _, detail = expected.partition(":")
+    if kind == "refused":
+        assert actual.startswith("refused:") and detail in actual, f"{case.sql!r}: {actual}"
+    elif kind in ("syntax", "error"):
+        assert actual == expected, f"{case.sql!r}: {actual}"
+    elif kind == "ok":
+        assert actual == "rows", f"{case.sql!r}: {actual}"
+    else:
+        assert actual == "rows" and rows == ast.literal_eval(detail), f"{case.sql!r}: {actual} {rows}"
+
+
+def test_corpus_has_two_hundred_hostile_statements() -> None:
+    assert len({case.sql for case in CASES}) >= 200
+    refused = [case for case in CASES if not case.chat.startswith(("rows", "ok"))]
+    assert len(refused) >= 200
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{i}" for i in range(len(CASES))])
+def test_run_sql_tool(conn: Connection, hostile: ClickHouseStore, tools: dict, case: Case) -> None:
+    run = run_tool(conn, tools["run_sql"], {"sql": case.sql})
+    outcome = _outcome(lambda: _from_run(run))
+    _judge(case, case.chat, outcome, repr(run.frame) if run.frame is not None else "")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.sql.strip()], ids=[f"{i}" for i, c in enumerate(CASES)
+                                                                          if c.sql.strip()])
+def test_chat(conn: Connection, hostile: ClickHouseStore, tools: dict, case: Case) -> None:
+    turn = Turn()
+    events = list(BuiltinAssistant(conn, tools).respond(f"```sql\n{case.sql}\n```", [], turn))
+    runs = [event for event in events if isinstance(event, ToolRun)]
+    assert [run.tool for run in runs] == ["run_sql"]
+    outcome = _outcome(lambda: _from_run(runs[0]))
+    shown = " ".join(str(event) for event in events if isinstance(event, str))
+    shown += " ".join(message.content + repr(message.metadata) for message in turn.messages)
+    _judge(case, case.chat, outcome, shown + (repr(runs[0].frame) if runs[0].frame is not None else ""))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{i}" for i in range(len(CASES))])
+def test_console(hostile: ClickHouseStore, case: Case) -> None:
+    frames = []
+
+    def call():  # noqa: ANN202
+        frames.append(console.run(hostile, case.sql, Scope("alice"), admin=False))
+        return frames[-1]
+
+    outcome = _outcome(call)
+    _judge(case, case.console_outcome, outcome, repr(frames[-1].to_dict()) if frames else "")
+
+
+@pytest.fixture(scope="module")
+def tools(settings) -> dict:  # noqa: ANN001
+    return build_tools(settings)
