@@ -262,7 +262,7 @@ def _check_hidden(parts: list[str], policy: Policy) -> None:
         if any(part.lower().startswith(hidden) for hidden in policy.hidden):
             raise ReadOnlyViolation(
                 f"`{part}` is the conversation table (or named after it): conversations are not readable from SQL "
-                "here; the History pages show your own"
+                "here; the History console's `threads` and `messages` hold your own"
             )
 
 

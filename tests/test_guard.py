@@ -122,7 +122,7 @@ def test_console_policy_reads_only_the_scoped_names(conn: Connection) -> None:
 
 
 def test_every_shipped_query_passes_the_guard(conn: Connection) -> None:
-    assert any(name.startswith("assistant/") for name in guard.shipped_names())
+    assert any(name.startswith("alerts/") for name in guard.shipped_names())
     assert guard.check_shipped(conn) == {}
 
 

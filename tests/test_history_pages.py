@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from chstore import Message, open_store
@@ -45,6 +46,7 @@ def _seed(settings: Settings, user: str, word: str, *, failing: bool = False) ->
 
 def _page(path: str, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    PagesManager.uses_pages_directory = False  # from_file resets it; the real server leaves it at the first run
     for key, value in params.items():
         at.query_params[key] = value
     at.switch_page(path)
