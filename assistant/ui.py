@@ -111,7 +111,7 @@ def render_tool_run(run: ToolRun, key: str) -> None:
         status = f"failed ({run.error_name})"
     else:
         status = f"{run.row_count} rows"
-    with st.expander(f"🔧 {run.tool} · {status} · {run.duration_ms:.0f} ms"):
+    with st.expander(f":material/build: {run.tool} · {status} · {run.duration_ms:.0f} ms"):
         st.markdown(f"**Tool:** `{run.tool}`")
         st.markdown("**Arguments**")
         st.json(_jsonable(run.arguments), expanded=True)
@@ -174,7 +174,7 @@ def render_messages(state: ChatState, resolved: set[str]) -> None:
                     st.markdown(message.content)
             if any(m.id not in state.saved for m in messages) and context_store() is not None:
                 reason = f": {state.error}" if state.error else " yet"
-                st.caption(f"⚠️ not saved{reason} — kept in this session and retried on the next turn")
+                st.caption(f":material/warning: not saved{reason} — kept in this session and retried on the next turn")
 
 
 # --- control actions --------------------------------------------------------------------------
@@ -271,7 +271,7 @@ def sync_local() -> bool:
         st.session_state["chat_local_merged"] = True
     error = save_local_history(LOCAL_KEY, local_records(threads))
     if error:
-        st.caption(f"⚠️ this browser could not keep the history: {error}")
+        st.caption(f":material/warning: this browser could not keep the history: {error}")
     return True
 
 
@@ -311,7 +311,7 @@ def sidebar(state: ChatState | None) -> None:
     store = context_store()
     with st.sidebar:
         st.subheader("Conversations")
-        st.button("➕ New chat", key="chat_new", on_click=_switch, args=(None,), width="stretch")
+        st.button("New chat", icon=":material/add:", key="chat_new", on_click=_switch, args=(None,), width="stretch")
         summaries = {s.id: s for s in (t.summary() for t in _threads().values() if t.messages)}
         if store is not None:
             try:
@@ -322,9 +322,9 @@ def sidebar(state: ChatState | None) -> None:
         for group, items in history.group_threads(list(summaries.values())).items():
             st.caption(group)
             for item in items:
-                label = ("▶ " if item.id == current else "") + (item.title or "New chat")[:48]
-                st.button(label, key=f"chat_thread_{item.id}", on_click=_switch, args=(item.id,),
-                          width="stretch")
+                st.button((item.title or "New chat")[:48], key=f"chat_thread_{item.id}", on_click=_switch,
+                          args=(item.id,), width="stretch",
+                          icon=":material/chevron_right:" if item.id == current else None)
         if state is not None and state.messages:
             _manage(state, store)
 
@@ -382,7 +382,7 @@ def _ask(state: ChatState | None, question: str, answerer: Any) -> None:
             st.error(str(exc))
         state.add(turn.messages)
         if not _save(state):
-            st.caption(f"⚠️ not saved: {state.error} — kept here and retried on the next turn")
+            st.caption(f":material/warning: not saved: {state.error} — kept here and retried on the next turn")
     st.rerun()
 
 

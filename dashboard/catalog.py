@@ -46,6 +46,7 @@ register(
         description="Server version, uptime in seconds, number of databases, host name and time zone.",
         kind="kpi",
         ttl=60,
+        units={"uptime_seconds": "s", "databases": "count"},
     ),
     Panel(name="frame_system_tables", title="System tables", sql="dashboard/frame/system_tables",
           description="Names of the system tables this server has (marks menu entries whose table is missing).",
