@@ -38,6 +38,7 @@ PANELS = (
           description="Parts being fetched from other replicas now.", ttl=5, requires="replicated_fetches",
           docs=docs_url("replicated_fetches"), links=_TABLE_LINK),
     Panel(name="distributed_ddl_queue", title="Distributed DDL queue", sql="dashboard/replication/ddl_queue",
+          units={"query_duration_ms": "ms"}, labels={"query_duration_ms": "Duration"},
           description="ON CLUSTER statements queued or failed per host.", requires="distributed_ddl_queue",
           docs=docs_url("distributed_ddl_queue"), enable=_KEEPER,
           acceptable_errors=frozenset({"NO_ELEMENTS_IN_CONFIG", "UNKNOWN_TABLE"})),

@@ -312,8 +312,40 @@ def _values_for(panel: Panel, values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if panel.param(k) is not None}
 
 
+PICKED_QUERY = "pick_query_id"
+
+
+def _picked(filter_key: str) -> None:
+    st.session_state[filter_key] = st.session_state[PICKED_QUERY]
+    st.query_params["query_id"] = st.session_state[PICKED_QUERY]
+
+
+def _pick_query(page: PageSpec) -> None:
+    """Query detail without an id: invite a pick from the window's recent queries instead of empty panels."""
+    panel = PANELS["recent_queries"]
+    try:
+        recent = fetch_panel(panel)
+    except ChStoreError as exc:
+        st.error(f"**{panel.title}** failed: {exc}")
+        return
+    if isinstance(recent, Missing):
+        _unavailable(panel, recent)
+        return
+    if recent.empty:
+        st.caption("No queries in this window to pick from: paste a query id above, or widen the time range.")
+        return
+    shown = {row.query_id: f"{row.event_time:%H:%M:%S} · {row.user} · {row.status} · "
+             f"{format_value(row.query_duration_ms, 'ms')} · {row.query[:80]}" for row in recent.itertuples()}
+    st.selectbox(f"Pick one of the {len(shown):,} latest queries", list(shown), index=None, key=PICKED_QUERY,
+                 format_func=shown.__getitem__, placeholder="Choose a query to open",
+                 on_change=_picked, args=(f"f_{page.key}_query_id",))
+
+
 def _body(page: PageSpec) -> None:
     values = _filters(page)
+    if page.special == "explain" and not values.get("query_id"):
+        _pick_query(page)
+        return
     for row in page.rows:
         columns = st.columns(len(row)) if len(row) > 1 else [st.container()]
         for column, name in zip(columns, row, strict=True):
@@ -424,13 +456,9 @@ def check_status(panel: Panel, frame: pd.DataFrame | Missing) -> tuple[str, floa
     return check.status(float(value), warning, critical), float(value), warning, critical, detail
 
 
-def render_health() -> None:
-    """The Health page: every check with status, value, threshold, meaning and what to do."""
-    st.header("Health")
-    st.caption("Each check compares a measured value with thresholds from settings (CHM_HEALTH_*).")
-    if not status.banner():
-        return
-    results = []
+def health_results() -> tuple[list[tuple[Panel, str, float | None, float, float, str]], UnreachableError | None]:
+    """Every health check's (panel, status, value, warning, critical, detail), and the error if the host is gone."""
+    results: list[tuple[Panel, str, float | None, float, float, str]] = []
     unreachable: UnreachableError | None = None
     for panel in (p for p in PANELS.values() if p.check):
         try:
@@ -440,6 +468,16 @@ def render_health() -> None:
             results.append((panel, "n/a", None, 0.0, 0.0, f"failed: {exc}"))
             continue
         results.append((panel, *check_status(panel, frame)))
+    return results, unreachable
+
+
+def render_health() -> None:
+    """The Health page: every check with status, value, threshold, meaning and what to do."""
+    st.header("Health")
+    st.caption("Each check compares a measured value with thresholds from settings (CHM_HEALTH_*).")
+    if not status.banner():
+        return
+    results, unreachable = health_results()
     if unreachable is not None:
         st.error(f"The checks could not run: {unreachable}")
     counts = pd.Series([r[1] for r in results]).value_counts()
