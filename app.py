@@ -7,7 +7,7 @@ import streamlit as st
 from chstore.errors import ConfigError
 from dashboard import auth, context, demo, frame
 
-st.set_page_config(page_title="chmonitor", page_icon="📊", layout="wide")
+st.set_page_config(page_title="chmonitor", page_icon=":material/monitoring:", layout="wide")
 
 try:
     settings = context.get_settings()

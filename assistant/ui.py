@@ -119,7 +119,7 @@ def render_tool_run(run: ToolRun, key: str) -> None:
     else:
         status = f"{run.row_count} rows"
     shown = f"{run.tool} · {run.panel}" if run.panel else run.tool
-    with st.expander(f"🔧 {shown} · {status} · {run.duration_ms:.0f} ms"):
+    with st.expander(f":material/build: {shown} · {status} · {run.duration_ms:.0f} ms"):
         st.markdown(f"**Tool:** `{run.tool}`" + (f" · [open in the dashboard]({run.link})" if run.link else ""))
         st.markdown("**Arguments**")
         st.json(_jsonable(run.arguments), expanded=True)
@@ -182,7 +182,7 @@ def render_messages(state: ChatState, resolved: set[str]) -> None:
                     st.markdown(message.content)
             if any(m.id not in state.saved for m in messages) and context_store() is not None:
                 reason = f": {state.error}" if state.error else " yet"
-                st.caption(f"⚠️ not saved{reason} — kept in this session and retried on the next turn")
+                st.caption(f":material/warning: not saved{reason} — kept in this session and retried on the next turn")
 
 
 # --- control actions --------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def sync_local() -> bool:
         st.session_state["chat_local_merged"] = True
     error = save_local_history(LOCAL_KEY, local_records(threads))
     if error:
-        st.caption(f"⚠️ this browser could not keep the history: {error}")
+        st.caption(f":material/warning: this browser could not keep the history: {error}")
     return True
 
 
@@ -319,7 +319,7 @@ def sidebar(state: ChatState | None) -> None:
     store = context_store()
     with st.sidebar:
         st.subheader("Conversations")
-        st.button("➕ New chat", key="chat_new", on_click=_switch, args=(None,), width="stretch")
+        st.button("New chat", icon=":material/add:", key="chat_new", on_click=_switch, args=(None,), width="stretch")
         summaries = {s.id: s for s in (t.summary() for t in _threads().values() if t.messages)}
         if store is not None:
             try:
@@ -330,9 +330,9 @@ def sidebar(state: ChatState | None) -> None:
         for group, items in history.group_threads(list(summaries.values())).items():
             st.caption(group)
             for item in items:
-                label = ("▶ " if item.id == current else "") + (item.title or "New chat")[:48]
-                st.button(label, key=f"chat_thread_{item.id}", on_click=_switch, args=(item.id,),
-                          width="stretch")
+                st.button((item.title or "New chat")[:48], key=f"chat_thread_{item.id}", on_click=_switch,
+                          args=(item.id,), width="stretch",
+                          icon=":material/chevron_right:" if item.id == current else None)
         if state is not None and state.messages:
             _manage(state, store)
 
@@ -390,7 +390,7 @@ def _ask(state: ChatState | None, question: str, answerer: Any) -> None:
             st.error(str(exc))
         state.add(turn.messages)
         if not _save(state):
-            st.caption(f"⚠️ not saved: {state.error} — kept here and retried on the next turn")
+            st.caption(f":material/warning: not saved: {state.error} — kept here and retried on the next turn")
     st.rerun()
 
 

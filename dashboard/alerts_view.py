@@ -17,7 +17,7 @@ HISTORY_DAYS = 7
 SILENCE_CHOICES = {"1 hour": timedelta(hours=1), "4 hours": timedelta(hours=4), "1 day": timedelta(days=1),
                    "7 days": timedelta(days=7)}
 SEVERITY_COLORS = {"critical": "#d62728", "warning": "#ff7f0e", "ok": "#2ca02c"}
-ICON = {"critical": "🔴", "warning": "🟠"}
+ICON = {"critical": ":red[:material/error:]", "warning": ":orange[:material/warning:]"}
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,6 +53,16 @@ def _silence_form(log: AlertLog, active: pd.DataFrame) -> None:
                 st.success(f"{key[1]} on {key[0]} silenced until {until:%Y-%m-%d %H:%M} UTC.")
 
 
+def active_lines() -> list[str]:
+    """The firing alerts, one line each (Home lists them); none when the alert table cannot be read."""
+    try:
+        active = _log().active()
+    except ChStoreError:
+        return []
+    return [f"**{row.title}** on **{row.host}**: {row.severity} since {row.since:%Y-%m-%d %H:%M} UTC"
+            for row in active.itertuples()]
+
+
 def render_alerts() -> None:
     """Active alerts, silences, the last 7 days (chart by severity, a table per host) and the silence form."""
     try:
@@ -62,7 +72,7 @@ def render_alerts() -> None:
         since = datetime.now(UTC) - timedelta(days=HISTORY_DAYS)
         history, daily = log.history(since), log.daily(since)
     except ChStoreError as exc:
-        st.info(f"Alerts: not available ({exc}).", icon="ℹ️")
+        st.info(f"Alerts: not available ({exc}).", icon=":material/info:")
         return
     st.subheader("Alerts")
     if active.empty:
@@ -72,7 +82,7 @@ def render_alerts() -> None:
         muted = silenced.get((row.host, row.check_name))
         value = "—" if pd.isna(row.value) else f"{row.value:g}"
         note = f" · silenced until {muted:%Y-%m-%d %H:%M} UTC" if muted is not None else ""
-        st.markdown(f"{ICON.get(row.severity, '⚪')} **{row.title}** on **{row.host}** — {row.severity} since "
+        st.markdown(f"{ICON.get(row.severity, ':gray[:material/circle:]')} **{row.title}** on **{row.host}** — {row.severity} since "
                     f"{row.since:%Y-%m-%d %H:%M} UTC · value {value} · threshold {row.threshold:g}{note}")
     _silence_form(log, active)
     st.markdown(f"**Last {HISTORY_DAYS} days**")

@@ -89,7 +89,8 @@ PANELS = (
 )
 
 PAGES = (
-    PageSpec("health", "Health", "Health", icon="🩺", rows=tuple((p.name,) for p in PANELS), special="health",
+    PageSpec("health", "Health", "Health", icon=":material/health_and_safety:",
+             rows=tuple((p.name,) for p in PANELS), special="health",
              intro="Each check: status, measured value, thresholds, meaning and what to do."),
 )
 

@@ -8,9 +8,13 @@ _TEXT = Param("text", "String", "", "name or text contains")
 _LIMIT = Param("limit", "UInt32", 500, "rows")
 
 PANELS = (
-    Panel(name="metrics", title="Metrics", sql="dashboard/logs/metrics", params=(_TEXT,), ttl=10,
+    Panel(name="metrics",
+          units={"value": "count"},
+          title="Metrics", sql="dashboard/logs/metrics", params=(_TEXT,), ttl=10,
           description="Current gauges of the server.", requires="metrics", docs=docs_url("metrics")),
-    Panel(name="events", title="Events", sql="dashboard/logs/events", params=(_TEXT,), ttl=10,
+    Panel(name="events",
+          units={"value": "count"},
+          title="Events", sql="dashboard/logs/events", params=(_TEXT,), ttl=10,
           description="Cumulative event counters since the server started.", requires="events",
           docs=docs_url("events")),
     Panel(name="asynchronous_metrics", title="Asynchronous metrics", sql="dashboard/logs/asynchronous_metrics",
@@ -19,6 +23,7 @@ PANELS = (
           enable="use a ClickHouse server (the embedded engine does not compute asynchronous metrics)",
           acceptable_errors=frozenset({"UNKNOWN_TABLE"})),
     Panel(name="errors", title="Errors since start", sql="dashboard/logs/errors",
+          units={"count": "count"},
           variants=(((25, 8), "dashboard/logs/errors_24_8"),), ttl=15,
           description="Error codes seen since start with counts and the last message.", requires="errors",
           docs=docs_url("errors"), links={"query_id": "query-detail?query_id=query_id"}),
@@ -41,18 +46,20 @@ PANELS = (
 )
 
 PAGES = (
-    PageSpec("metrics", "Metrics", "Metrics & logs", icon="📏", rows=(("metrics",),), filters=("text",),
+    PageSpec("metrics", "Metrics", "Metrics & logs", icon=":material/straighten:",
+             rows=(("metrics",),), filters=("text",),
              requires="metrics"),
-    PageSpec("events", "Events", "Metrics & logs", icon="🔢", rows=(("events",),), filters=("text",),
+    PageSpec("events", "Events", "Metrics & logs", icon=":material/pin:", rows=(("events",),), filters=("text",),
              requires="events"),
-    PageSpec("asynchronous_metrics", "Asynchronous metrics", "Metrics & logs", icon="⏲️",
+    PageSpec("asynchronous_metrics", "Asynchronous metrics", "Metrics & logs", icon=":material/timer:",
              rows=(("asynchronous_metrics",),), filters=("text",), requires="asynchronous_metrics"),
-    PageSpec("errors", "Errors", "Metrics & logs", icon="🚨", rows=(("error_log",), ("errors",)),
+    PageSpec("errors", "Errors", "Metrics & logs", icon=":material/report:", rows=(("error_log",), ("errors",)),
              requires="errors"),
-    PageSpec("text_log", "Text log", "Metrics & logs", icon="📝", rows=(("text_log",),),
+    PageSpec("text_log", "Text log", "Metrics & logs", icon=":material/article:", rows=(("text_log",),),
              filters=("level", "text", "limit"), requires="text_log"),
-    PageSpec("crash_log", "Crash log", "Metrics & logs", icon="💥", rows=(("crash_log",),), requires="crash_log"),
-    PageSpec("logins", "Logins", "Metrics & logs", icon="🔑", rows=(("logins",),),
+    PageSpec("crash_log", "Crash log", "Metrics & logs", icon=":material/bug_report:",
+             rows=(("crash_log",),), requires="crash_log"),
+    PageSpec("logins", "Logins", "Metrics & logs", icon=":material/key:", rows=(("logins",),),
              filters=("only_failures", "limit"), requires="session_log"),
 )
 

@@ -12,9 +12,20 @@ def _series(name: str, title: str, description: str, y: tuple[str, ...], require
 
 
 PANELS = (
-    Panel(name="overview_kpis", title="At a glance", sql="dashboard/overview/kpis",
+    Panel(name="overview_kpis",
+          units={"uptime_seconds": "s", "running_queries": "count", "queries_today": "count",
+                 "failed_today": "count", "disk_used_pct": "pct", "active_parts": "count",
+                 "running_merges": "count"},
+          title="At a glance", sql="dashboard/overview/kpis",
           description="Version, uptime (s), running queries, queries and failures today, disk used %, active parts, "
           "running merges.", kind="kpi", ttl=15, requires="query_log", docs=docs_url("query_log")),
+    Panel(name="home_kpis", title="Key figures", sql="dashboard/overview/kpis",
+          description="Running queries, queries and failures today, disk used %, active parts, running merges.",
+          kind="kpi", y=("running_queries", "queries_today", "failed_today", "disk_used_pct", "active_parts",
+                         "running_merges"),
+          units={"running_queries": "count", "queries_today": "count", "failed_today": "count", "disk_used_pct": "pct",
+                 "active_parts": "count", "running_merges": "count"},
+          ttl=15, requires="query_log", docs=docs_url("query_log")),
     _series("queries_per_second", "Queries per second", "Queries started per second (metric_log).",
             ("queries_per_second",)),
     _series("cpu_cores", "CPU (cores busy)", "CPU cores ClickHouse kept busy (OS CPU virtual time).", ("cpu_cores",)),
@@ -48,10 +59,10 @@ PANELS = (
           requires="parts", docs=docs_url("parts")),
 )
 
-_CHARTS = [p.name for p in PANELS[1:]]
+_CHARTS = [p.name for p in PANELS if p.kind != "kpi"]
 
 PAGES = (
-    PageSpec("overview", "Overview", "Overview", icon="📈", requires="metric_log",
+    PageSpec("overview", "Overview", "Overview", icon=":material/monitoring:", requires="metric_log",
              intro="The server's load over the selected time range.",
              rows=(("overview_kpis",), *(tuple(_CHARTS[i:i + 2]) for i in range(0, len(_CHARTS), 2)))),
 )

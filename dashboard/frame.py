@@ -39,12 +39,12 @@ def _dashboard_sections() -> dict[str, list[NavItem]]:
 
 # Sections of the menu, in order. Pages are a few lines each under pages/; dashboard pages come from the catalog.
 NAVIGATION: dict[str, list[NavItem]] = {
-    "chmonitor": [NavItem("pages/home.py", "Home", "🏠", "home")],
+    "chmonitor": [NavItem("pages/home.py", "Home", ":material/home:", "home")],
     **_dashboard_sections(),
     "Assistant": [
-        NavItem("pages/chat.py", "Chat", "💬", "chat"),
-        NavItem("pages/conversations.py", "Conversations", "🗂️", "conversations"),
-        NavItem("pages/history_analytics.py", "History analytics", "📊", "history-analytics"),
+        NavItem("pages/chat.py", "Chat", ":material/chat:", "chat"),
+        NavItem("pages/conversations.py", "Conversations", ":material/forum:", "conversations"),
+        NavItem("pages/history_analytics.py", "History analytics", ":material/analytics:", "history-analytics"),
     ],
 }
 UNAVAILABLE_MARK = " (n/a)"

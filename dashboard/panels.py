@@ -5,6 +5,7 @@ The same declarations feed the dashboard pages and the assistant's tools.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -16,6 +17,8 @@ from chstore.connection import APP_TAG, Connection, ServerInfo
 from chstore.errors import UnavailableError, ValidationError
 
 ChartKind = Literal["table", "line", "area", "bar", "kpi", "text"]
+Unit = Literal["bytes", "bytes_per_s", "ms", "s", "pct", "count", "per_s", "ratio"]
+"""How a numeric column is shown; the data keeps the raw number (sorting and CSV stay numeric)."""
 
 # Parameters every panel may use without declaring them; the caller (renderer or assistant) supplies them.
 WINDOW_PARAMS = ("start", "end", "step", "hide_own", "tag")
@@ -118,6 +121,8 @@ class Panel:
     min_version: tuple[int, ...] = ()
     variants: tuple[tuple[tuple[int, ...], str], ...] = ()
     """Older servers' SQL: `((25, 8), "area/name_24_8")` runs that file on servers older than 25.8 (first match)."""
+    units: dict[str, Unit] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def sql_files(self) -> tuple[str, ...]:
@@ -135,6 +140,15 @@ class Panel:
     def param(self, name: str) -> Param | None:
         """The declared parameter called `name`, if any."""
         return next((p for p in self.params if p.name == name), None)
+
+    def label(self, column: str) -> str:
+        """The column's heading in words: declared, else its name without the unit suffix (`read_bytes` → Read)."""
+        if column in self.labels:
+            return self.labels[column]
+        words = column.split("_")
+        if len(words) > 1 and words[-1] in UNIT_SUFFIXES:
+            words = words[:-1]
+        return " ".join(words).capitalize()
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -158,6 +172,55 @@ class Panel:
 def version_text(version: tuple[int, ...]) -> str:
     """(25, 8) → "25.8"."""
     return ".".join(str(part) for part in version)
+
+
+UNIT_SUFFIXES = frozenset({"bytes", "ms", "s", "seconds", "pct"})
+_IEC = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+
+
+def format_bytes(value: float) -> str:
+    """Bytes in binary units: `785871` → `767.5 KiB`."""
+    size, unit = float(value), 0
+    while abs(size) >= 1024 and unit < len(_IEC) - 1:
+        size, unit = size / 1024, unit + 1
+    return f"{size:,.0f} B" if unit == 0 else f"{size:,.1f} {_IEC[unit]}"
+
+
+def format_duration(seconds: float) -> str:
+    """A duration in the unit that reads best: `0.785` → `785 ms`, `4` → `4.0 s`, `3900` → `1 h 5 min`."""
+    if abs(seconds) < 1:
+        return f"{seconds * 1000:,.0f} ms"
+    if abs(seconds) < 60:
+        return f"{seconds:.1f} s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min {int(seconds % 60)} s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+def format_value(value: Any, unit: Unit | None) -> str:
+    """One value as people read it, in its declared unit, with thousands separators (`—` for none)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if unit == "bytes":
+        return format_bytes(value)
+    if unit == "bytes_per_s":
+        return format_bytes(value) + "/s"
+    if unit in ("ms", "s"):
+        return format_duration(value / 1000 if unit == "ms" else value)
+    if unit == "pct":
+        return f"{value:,.1f} %"
+    if unit == "per_s":
+        return f"{value:,.1f}/s"
+    if unit == "ratio":
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
 def bucket_seconds(start: datetime, end: datetime, points: int = 120) -> int:

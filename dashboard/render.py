@@ -29,8 +29,10 @@ from dashboard.panels import (
     NEEDS_NEWER,
     Panel,
     Param,
+    Unit,
     check_thresholds,
     control_refusal,
+    format_value,
     read_value,
     run_action,
     run_panel,
@@ -50,7 +52,14 @@ _QUOTED = re.compile(r"['`]([A-Za-z_][A-Za-z0-9_.]*)['`]")
 # Relative windows are rounded down to this many seconds so reruns within it hit the result cache.
 WINDOW_QUANTUM_S = 10
 EXPLAIN_KINDS = frozenset({"Select"})
-STATUS_ICON = {"ok": "🟢", "warning": "🟠", "critical": "🔴", "n/a": "⚪", "no data": "⚪"}
+STATUS_ICON = {"ok": ":green[:material/check_circle:]", "warning": ":orange[:material/warning:]",
+               "critical": ":red[:material/error:]", "n/a": ":gray[:material/block:]",
+               "no data": ":gray[:material/radio_button_unchecked:]"}
+# How each declared unit is drawn in a table (Streamlit number formats; the cells keep the raw numbers).
+UNIT_FORMAT: dict[Unit, str] = {
+    "bytes": "bytes", "bytes_per_s": "bytes", "ms": "%,.0f ms", "s": "%,.1f s", "pct": "%.1f %%", "count": "%,d",
+    "per_s": "%,.1f/s", "ratio": "%.2f",
+}
 
 
 class Missing:
@@ -203,7 +212,7 @@ def _unavailable(panel: Panel, missing: Missing) -> None:
         enable += " (a log table appears at its first flush, seconds after the first logged event)"
     docs = f" — [docs]({panel.docs})" if panel.docs else ""
     st.info(f"**{panel.title}**: not available on this server ({what}, {missing.name}). To see it: {enable}.{docs}",
-            icon="ℹ️")
+            icon=":material/info:")
 
 
 def _link_url(template: str, row: pd.Series) -> str:
@@ -223,21 +232,37 @@ def _linked(panel: Panel, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _table(panel: Panel, frame: pd.DataFrame) -> None:
-    config = {column: st.column_config.LinkColumn(column, display_text=r"=([^&]*)$")
-              for column in panel.links if column in frame.columns}
-    st.dataframe(frame, column_config=config, hide_index=True, width="stretch")
+def column_config(panel: Panel, frame: pd.DataFrame) -> dict[str, Any]:
+    """Streamlit column settings of a table: headings in words, declared units, link columns (pure)."""
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        if column in panel.links:
+            config[column] = st.column_config.LinkColumn(panel.label(column), display_text=r"=([^&]*)$")
+        elif column in panel.units:
+            config[column] = st.column_config.NumberColumn(panel.label(column), format=UNIT_FORMAT[panel.units[column]])
+        else:
+            config[column] = st.column_config.Column(panel.label(column))
+    return config
+
+
+def rows_caption(frame: pd.DataFrame, limit: int | None) -> str:
+    """How many rows the table shows out of how many, and why it stops when it was cut (pure)."""
+    shown = len(frame)
+    if frame.attrs.get("truncated"):
+        return (f"{shown:,} rows shown: the result was cut at the row cap (CHM_MAX_RESULT_ROWS); narrow the filters "
+                "or the time range to see the rest.")
+    if limit is not None and shown >= limit:
+        return f"{shown:,} rows shown: the first {limit:,} (the rows filter); more rows match, raise it to see them."
+    return f"{shown:,} of {shown:,} rows"
+
+
+def _table(panel: Panel, frame: pd.DataFrame, limit: int | None) -> None:
+    st.dataframe(frame, column_config=column_config(panel, frame), hide_index=True, width="stretch")
+    left, right = st.columns([5, 1])
+    left.caption(rows_caption(frame, limit))
     # The CSV is made when the button is clicked, not on every rerun of every session.
-    st.download_button("CSV", lambda: frame.to_csv(index=False).encode(), file_name=f"{panel.name}.csv",
-                       mime="text/csv", key=f"csv_{panel.name}")
-
-
-def _format_metric(value: Any) -> str:
-    if isinstance(value, float) and not math.isnan(value):
-        return f"{value:,.1f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return "—" if value is None else str(value)
+    right.download_button("CSV", lambda: frame.to_csv(index=False).encode(), file_name=f"{panel.name}.csv",
+                          mime="text/csv", key=f"csv_{panel.name}", icon=":material/download:")
 
 
 def _trace(kind: str, x: Any, y: Any, name: str) -> go.BaseTraceType:
@@ -259,23 +284,23 @@ def _figure(panel: Panel, frame: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def _draw(panel: Panel, result: Result) -> None:
+def _draw(panel: Panel, result: Result, limit: int | None) -> None:
     frame = result.frame
     if panel.kind == "kpi":
         row = frame.iloc[0]
         names = list(panel.y) or list(frame.columns)
         for column, name in zip(st.columns(len(names)), names, strict=True):
-            column.metric(name.replace("_", " "), _format_metric(row[name].item() if hasattr(row[name], "item")
-                                                                 else row[name]))
+            value = row[name].item() if hasattr(row[name], "item") else row[name]
+            column.metric(panel.label(name), format_value(value, panel.units.get(name)))
     elif panel.kind in ("line", "area", "bar"):
         st.plotly_chart(result.figure, width="stretch", key=f"chart_{panel.name}")
     elif panel.kind == "text":
         row = frame.iloc[0]
         for name in panel.y or tuple(frame.columns):
-            st.caption(name.replace("_", " "))
+            st.caption(panel.label(name))
             st.code(str(row[name]), language="sql", wrap_lines=True)
     else:
-        _table(panel, result.table if result.table is not None else frame)
+        _table(panel, result.table if result.table is not None else frame, limit)
 
 
 def render_panel(name: str, values: dict[str, Any] | None = None, *, title: bool = True) -> pd.DataFrame | None:
@@ -287,7 +312,8 @@ def render_panel(name: str, values: dict[str, Any] | None = None, *, title: bool
         try:
             result = _result(panel, values)
         except QueryTimeoutError as exc:
-            st.warning(f"**{panel.title}** timed out: {exc} (setting CLICKHOUSE_MAX_EXECUTION_TIME)", icon="⏱️")
+            st.warning(f"**{panel.title}** timed out: {exc} (setting CLICKHOUSE_MAX_EXECUTION_TIME)",
+                       icon=":material/timer_off:")
             return None
         except ChStoreError as exc:
             if status.connection_problem(exc):
@@ -301,7 +327,8 @@ def render_panel(name: str, values: dict[str, Any] | None = None, *, title: bool
         if result.frame.empty:
             st.caption("No rows in this window.")
         else:
-            _draw(panel, result)
+            limit = (values or {}).get("limit", panel.param("limit").default if panel.param("limit") else None)
+            _draw(panel, result, limit)
         return result.frame.copy(deep=False)
 
 
@@ -338,8 +365,40 @@ def _values_for(panel: Panel, values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if panel.param(k) is not None}
 
 
+PICKED_QUERY = "pick_query_id"
+
+
+def _picked(filter_key: str) -> None:
+    st.session_state[filter_key] = st.session_state[PICKED_QUERY]
+    st.query_params["query_id"] = st.session_state[PICKED_QUERY]
+
+
+def _pick_query(page: PageSpec) -> None:
+    """Query detail without an id: invite a pick from the window's recent queries instead of empty panels."""
+    panel = PANELS["recent_queries"]
+    try:
+        recent = fetch_panel(panel)
+    except ChStoreError as exc:
+        st.error(f"**{panel.title}** failed: {exc}")
+        return
+    if isinstance(recent, Missing):
+        _unavailable(panel, recent)
+        return
+    if recent.empty:
+        st.caption("No queries in this window to pick from: paste a query id above, or widen the time range.")
+        return
+    shown = {row.query_id: f"{row.event_time:%H:%M:%S} · {row.user} · {row.status} · "
+             f"{format_value(row.query_duration_ms, 'ms')} · {row.query[:80]}" for row in recent.itertuples()}
+    st.selectbox(f"Pick one of the {len(shown):,} latest queries", list(shown), index=None, key=PICKED_QUERY,
+                 format_func=shown.__getitem__, placeholder="Choose a query to open",
+                 on_change=_picked, args=(f"f_{page.key}_query_id",))
+
+
 def _body(page: PageSpec) -> None:
     values = _filters(page)
+    if page.special == "explain" and not values.get("query_id"):
+        _pick_query(page)
+        return
     for row in page.rows:
         columns = st.columns(len(row)) if len(row) > 1 else [st.container()]
         for column, name in zip(columns, row, strict=True):
@@ -432,15 +491,9 @@ def check_status(panel: Panel, frame: pd.DataFrame | Missing) -> tuple[str, floa
     return check.status(value, warning, critical), value, warning, critical, detail
 
 
-def render_health() -> None:
-    """The Health page: every check with status, value, threshold, meaning and what to do."""
-    st.header("Health")
-    if not status.banner():
-        return
-    render_alerts()
-    st.subheader("Checks")
-    st.caption("Each check compares a measured value with thresholds from settings (CHM_HEALTH_*).")
-    results = []
+def health_results() -> tuple[list[tuple[Panel, str, float | None, float, float, str]], UnreachableError | None]:
+    """Every health check's (panel, status, value, warning, critical, detail), and the error if the host is gone."""
+    results: list[tuple[Panel, str, float | None, float, float, str]] = []
     unreachable: UnreachableError | None = None
     for panel in (p for p in PANELS.values() if p.check):
         try:
@@ -450,6 +503,18 @@ def render_health() -> None:
             results.append((panel, "n/a", None, 0.0, 0.0, f"failed: {exc}"))
             continue
         results.append((panel, *check_status(panel, frame)))
+    return results, unreachable
+
+
+def render_health() -> None:
+    """The Health page: active alerts, then every check with status, value, threshold, meaning and what to do."""
+    st.header("Health")
+    if not status.banner():
+        return
+    render_alerts()
+    st.subheader("Checks")
+    st.caption("Each check compares a measured value with thresholds from settings (CHM_HEALTH_*).")
+    results, unreachable = health_results()
     if unreachable is not None:
         st.error(f"The checks could not run: {unreachable}")
     counts = pd.Series([r[1] for r in results]).value_counts()

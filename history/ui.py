@@ -166,7 +166,7 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
                f"last activity {thread.updated_at:%Y-%m-%d %H:%M} UTC · user {owner}")
     actions = st.columns([2, 1, 2])
     if owner == viewer:
-        actions[0].page_link(CHAT_PAGE, label="Continue in the assistant", icon="💬",
+        actions[0].page_link(CHAT_PAGE, label="Continue in the assistant", icon=":material/chat:",
                              query_params={"thread": thread.id})
     chosen = actions[1].selectbox("Format", list(export.FORMATS), key="hist_one_fmt", label_visibility="collapsed")
     with actions[2]:

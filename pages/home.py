@@ -1,4 +1,4 @@
-"""Home: engine, server version, uptime, databases, conversation store."""
+"""Home: the landing page (server and connection, health summary, key figures, links into each area)."""
 
 from dashboard.home import render_home
 

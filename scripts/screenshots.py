@@ -1,6 +1,6 @@
 """Regenerate the README's screenshots (docs/screenshots/*.png): the app on a fresh embedded engine in Chromium.
 
-Run `.venv/bin/python scripts/screenshots.py`; needs Debian's chromium (see tests/appserver.py for the flags).
+Run `.venv/bin/python scripts/screenshots.py`; needs Debian's chromium (the flags are in tests/appserver.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ SHOTS = {
 
 
 def main() -> None:
-    """Start the app, open each page once it has finished running, and save a full-page PNG of it."""
+    """Start the app, open each page once its script has finished, and save a full-page PNG of it."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()

@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tests.chserver import free_port
 
@@ -20,6 +21,18 @@ CHROMIUM_FLAGS = [
     "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
+
+
+APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+"""Streamlit's own state attribute: the script of the page has finished its run (no rerun pending)."""
+STATE_WAIT_MS = 180_000
+"""Upper bound for a wait on the app's state: the waits end when the state is reached, this only stops a hang."""
+
+
+def wait_for_app(page: Any, timeout: float = STATE_WAIT_MS) -> None:
+    """Wait until a page ran inside the app's frame and its script finished (a Playwright `Page`)."""
+    page.get_by_text("Time range", exact=True).wait_for(timeout=timeout)
+    page.locator(APP_IDLE).wait_for(timeout=timeout)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from dashboard.frame import NAVIGATION
-from tests.appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+from tests.appserver import CHROMIUM, CHROMIUM_FLAGS, STATE_WAIT_MS, running_app, wait_for_app
 
 FLAGS = CHROMIUM_FLAGS
 URL_PATHS = [item.url_path for items in NAVIGATION.values() for item in items]
@@ -31,15 +31,14 @@ def test_every_page_opens_without_exception(server: str) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page()
+        page.set_default_timeout(STATE_WAIT_MS)
         for path in URL_PATHS:
             page.goto(f"{server}/{path}")
             try:
-                page.get_by_text("Time range", exact=True).wait_for(timeout=30_000)  # the app's frame ran
-                page.wait_for_selector("[data-testid=stAppViewContainer] [data-testid=stElementContainer]", timeout=30_000)
-                page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')",
-                                       timeout=30_000)
+                wait_for_app(page)
+                page.wait_for_selector("[data-testid=stAppViewContainer] [data-testid=stElementContainer]")
             except PlaywrightTimeout:
-                failures[path] = "page did not render inside the app's frame in 30 s"
+                failures[path] = "page did not finish inside the app's frame"
                 continue
             exceptions = page.locator("[data-testid=stException]")
             if exceptions.count():
@@ -50,16 +49,17 @@ def test_every_page_opens_without_exception(server: str) -> None:
 
 def test_a_panel_table_downloads_as_csv(server: str, tmp_path) -> None:  # noqa: ANN001
     """The CSV is made when the button is clicked (deferred), and holds the rows the table shows."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(accept_downloads=True)
-        page.set_default_timeout(60_000)
+        page.set_default_timeout(STATE_WAIT_MS)
         page.goto(f"{server}/databases")
-        button = page.get_by_role("button", name="CSV", exact=True)
-        button.wait_for()
-        with page.expect_download() as info:
+        wait_for_app(page)  # a click during a rerun would land on a button about to be replaced
+        button = page.get_by_test_id("stDownloadButton").get_by_role("button", name="CSV")
+        expect(button).to_be_enabled(timeout=STATE_WAIT_MS)
+        with page.expect_download(timeout=STATE_WAIT_MS) as info:
             button.click()
         assert info.value.suggested_filename == "databases.csv"
         target = tmp_path / "databases.csv"
@@ -68,3 +68,21 @@ def test_a_panel_table_downloads_as_csv(server: str, tmp_path) -> None:  # noqa:
         browser.close()
     assert lines[0] == "database,engine,tables,rows,bytes_on_disk,active_parts"
     assert any(line.startswith("system,") for line in lines[1:])
+
+
+def test_home_has_material_icons_and_no_deploy_button(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.set_default_timeout(STATE_WAIT_MS)
+        page.goto(f"{server}/home")
+        wait_for_app(page)
+        expect(page.get_by_text("Key figures", exact=True)).to_be_visible()
+        nav_links = page.locator("[data-testid=stSidebarNavLink]").count()
+        nav_icons = page.locator("[data-testid=stSidebarNavLink] [data-testid=stIconMaterial]").count()
+        deploy = page.get_by_role("button", name="Deploy").count()
+        browser.close()
+    assert nav_links >= 5 and nav_icons == nav_links  # every menu entry shown carries a Material icon
+    assert deploy == 0

@@ -52,7 +52,8 @@ def test_overview_draws_charts_and_cards(app: AppTest) -> None:
     app.switch_page("pages/overview.py")
     app.run()
     assert len(app.get("plotly_chart")) >= 12
-    assert {m.label for m in app.metric} >= {"version", "uptime seconds", "running queries", "disk used pct"}
+    assert {m.label for m in app.metric} >= {"Version", "Uptime", "Running queries", "Disk used"}
+    assert any(m.value.endswith(" %") for m in app.metric if m.label == "Disk used")
 
 
 def test_health_shows_every_check_with_a_status(app: AppTest) -> None:
