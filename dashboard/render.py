@@ -201,7 +201,7 @@ def unavailable_note(panel: Panel, missing: Missing) -> str | None:
 def _unavailable(panel: Panel, missing: Missing) -> None:
     note = unavailable_note(panel, missing)
     if note is not None:
-        st.info(note, icon="ℹ️")
+        st.info(note, icon=":material/info:")
         return
     enable = panel.enable or (
         f"enable the `<{panel.requires}>` section of the server configuration" if panel.requires and

@@ -90,7 +90,7 @@ def _pages() -> dict[str, object]:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     PagesManager.uses_pages_directory = False
     at.run()
-    home = "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.sidebar.caption)
+    home = "\n".join([*(m.value for m in at.markdown), *(c.value for c in at.caption), *(c.value for c in at.sidebar.caption)])
     problems: dict[str, list[str]] = {}
     for script in (item.script for items in NAVIGATION.values() for item in items):
         at.switch_page(script)
