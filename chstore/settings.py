@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+import os
 import re
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -791,10 +794,53 @@ def env_name(field_name: str) -> str:
     return alias.choices[0] if isinstance(alias, AliasChoices) else field_name.upper()
 
 
+SECRETS_FD_VARIABLE = "CHM_SECRETS_FD"
+"""Set by `python -m chstore.launch`: the file descriptor of a pipe holding the secret settings (read once)."""
+_handed_over: dict[str, str] | None = None
+_handed_over_lock = threading.Lock()
+
+
+def secret_variables() -> frozenset[str]:
+    """Every environment variable that can carry a secret setting (each `SecretStr` field's names)."""
+    names: set[str] = set()
+    for field_name, info in Settings.model_fields.items():
+        if "SecretStr" in str(info.annotation):
+            alias = info.validation_alias
+            names.update(alias.choices if isinstance(alias, AliasChoices) else [field_name.upper()])
+    return frozenset(names)
+
+
+def handed_over_secrets() -> dict[str, str]:
+    """The secrets the launcher passed through its pipe (read and closed at the first call; {} without one)."""
+    global _handed_over
+    with _handed_over_lock:
+        if _handed_over is None:
+            _handed_over = {}
+            fd = os.environ.pop(SECRETS_FD_VARIABLE, "")
+            if fd.isdigit():
+                with os.fdopen(int(fd), "rb") as pipe:
+                    _handed_over = json.loads(pipe.read().decode("utf-8") or "{}")
+        return dict(_handed_over)
+
+
+def _from_launcher() -> dict[str, object]:
+    """The launcher's secrets as field values (by each field's first variable name that was handed over)."""
+    handed = handed_over_secrets()
+    values: dict[str, object] = {}
+    for field_name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        for name in alias.choices if isinstance(alias, AliasChoices) else []:
+            if name in handed:
+                values[field_name] = handed[name]
+                break
+    return values
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Build Settings from the environment; a bad value raises ConfigError naming the variable to fix."""
+    """Build Settings from the environment (and the launcher's pipe of secrets); a bad value raises ConfigError
+    naming the variable to fix."""
     try:
-        return Settings(**overrides)
+        return Settings(**{**_from_launcher(), **overrides})
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -802,7 +848,8 @@ def load_settings(**overrides: object) -> Settings:
             name = env_name(field) if field in Settings.model_fields else field.upper()
             allowed = err.get("ctx", {}).get("expected")
             hint = f" (accepted: {allowed})" if allowed else ""
-            secret = field in Settings.model_fields and "Secret" in str(Settings.model_fields[field].annotation)
+            secret = (field in Settings.model_fields and "Secret" in str(Settings.model_fields[field].annotation)) or (
+                field.upper() in secret_variables())
             shown = "<hidden>" if secret else repr(err.get("input"))
             problems.append(f"{name}: {err['msg']}{hint}; got {shown}")
         raise ConfigError("Invalid configuration — fix these environment variables:\n" + "\n".join(problems)) from exc

@@ -100,3 +100,10 @@ def test_time_zone_is_validated_and_applied(monkeypatch: pytest.MonkeyPatch) -> 
 
     conn = connect(load_settings())
     assert conn.query_rows("SELECT timezone()")[0][0] == "Asia/Tokyo"
+
+
+def test_a_refused_secret_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHM_EXPORT_SECRET", "8c" * 32)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert "CHM_EXPORT_SECRET" in str(info.value) and "8c8c" not in str(info.value) and "<hidden>" in str(info.value)

@@ -1,0 +1,46 @@
+"""Start a command with the app's secrets handed over through a pipe instead of its environment.
+
+    python -m chstore.launch streamlit run server.py …
+
+The embedded engine runs inside the app's process, and chdb (ClickHouse's local mode) does not hold `file()` to
+`user_files_path`, so a statement that got past the SQL guard could read `/proc/self/environ`. This launcher takes
+every secret setting (each `SecretStr` field's variables, e.g. `LLM_API_KEY`, `CHM_EXPORT_SECRET`,
+`CLICKHOUSE_PASSWORD`) out of the environment, writes them to a pipe, and replaces itself with the command, which
+inherits only the pipe's read end (`CHM_SECRETS_FD`). `load_settings` reads the pipe once and closes it: the
+process's environment, its command line and its open files then hold no secret.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from chstore.settings import SECRETS_FD_VARIABLE, secret_variables
+
+
+def split_environment(environ: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(the environment without secrets, the secrets): pure, for tests."""
+    names = secret_variables()
+    secrets = {name: value for name, value in environ.items() if name in names}
+    return {name: value for name, value in environ.items() if name not in names}, secrets
+
+
+def main(argv: list[str]) -> None:
+    """Exec `argv` with the secrets moved from the environment into an inherited pipe."""
+    if not argv:
+        raise SystemExit("usage: python -m chstore.launch COMMAND [ARG…]")
+    clean, secrets = split_environment(dict(os.environ))
+    payload = json.dumps(secrets).encode("utf-8")
+    read_end, write_end = os.pipe()
+    if len(payload) > 60_000:
+        raise SystemExit("the secret settings are larger than a pipe's buffer (60 KB)")
+    os.write(write_end, payload)
+    os.close(write_end)
+    os.set_inheritable(read_end, True)
+    clean[SECRETS_FD_VARIABLE] = str(read_end)
+    os.execvpe(argv[0], argv, clean)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
