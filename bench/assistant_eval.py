@@ -4,6 +4,9 @@ Two question sets, each a JSON list of {"q", "expect": [panel or check names], "
 - `assistant_eval_questions.json`: the tuning part (phrases in the catalog may be adjusted while watching it);
 - `assistant_eval_heldout.json`: the held-aside part, written before the catalog's phrases and never used to tune them.
 
+A third set, `assistant_eval_fresh.json` (`--part blind`), is 30 questions written by someone who never saw the
+catalog, each with the system tables that answer it ({"question", "tables"}); it is scored on the right table only.
+
 For each part: top-1 (the entry the assistant runs is expected), top-3 (an expected one among the three best), right
 table (what it runs reads a system table an expected entry reads), the same per area, and every top-1 miss.
 No engine is needed: this measures the choice, not the query.
@@ -29,6 +32,7 @@ from dashboard.catalog import PANELS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PARTS = {"tuning": HERE / "assistant_eval_questions.json", "held_aside": HERE / "assistant_eval_heldout.json"}
+BLIND = HERE / "assistant_eval_fresh.json"
 CHECK_TABLES = frozenset(table for panel in PANELS.values() if panel.check for table in panel.reads)
 
 
@@ -72,11 +76,26 @@ def evaluate(questions: list[dict[str, Any]]) -> dict[str, Any]:
             "misses": misses}
 
 
+def evaluate_blind(questions: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many questions the built-in assistant answers from a system table the question's writer named."""
+    tools = build_tools()
+    misses = []
+    for item in questions:
+        chosen = plan(item["question"], tools)
+        got = chosen.panels[0] if chosen.panels else chosen.intent
+        if not set(item["tables"]) & reads(got):
+            misses.append({"q": item["question"], "tables": item["tables"], "got": got, "reads": sorted(reads(got))})
+    return {"n": len(questions), "right_table": len(questions) - len(misses), "misses": misses}
+
+
 def main() -> None:
     """Print the evaluation of the chosen part(s) as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=[*PARTS, "both"], default="both")
+    parser.add_argument("--part", choices=[*PARTS, "both", "blind"], default="both")
     args = parser.parse_args()
+    if args.part == "blind":
+        print(json.dumps({"blind": evaluate_blind(json.loads(BLIND.read_text(encoding="utf-8")))}, indent=2))
+        return
     parts = list(PARTS) if args.part == "both" else [args.part]
     result = {part: evaluate(load(part)) for part in parts}
     result["questions"] = sum(result[part]["n"] for part in parts)
