@@ -56,8 +56,14 @@ VALUES: dict[str, Any] = {
     "thread_id": "t1", "thread_ids": ["t1", "t2"], "ids": ["m1"], "limit": 20, "text": "hello", "all_users": True,
     "before_ts": "2026-01-01 00:00:00.000", "before_id": "t9", "before_user": "u9", "model": "", "tool": "",
     "has_errors": False, "days": 30, "cluster": "default", "names": ["max_execution_time", "readonly"],
-    "query_id": "compat-no-such-query", "mutation_id": "compat-no-such-mutation",
+    "query_id": "compat-no-such-query", "mutation_id": "compat-no-such-mutation", "statement": "SELECT 1",
 }
+ALERT_TABLE = "alerts"
+"""The alert table's statements read `{table:Identifier}` as the alert table, created first like the store's."""
+APP_ENGINE_ONLY = {"demo/": "the demo workload runs only on the app's own embedded engine (tests/test_demo.py runs it)"}
+PARSER = ("guard/parse",)
+PARSER_SINCE = (26, 9)
+"""Users' SQL is parsed by the engine's parseQueryToJSON; a server without it refuses typed SQL with that reason."""
 
 
 def text_value(value: Any) -> str:
@@ -71,8 +77,9 @@ def text_value(value: Any) -> str:
     return str(value)
 
 
-def _generic(sql: str, start: datetime, end: datetime) -> dict[str, str]:
-    values = {"start": start, "end": end, "step": 60, "hide_own": 1, "tag": "chmonitor", **VALUES}
+def _generic(sql: str, start: datetime, end: datetime, **extra: Any) -> dict[str, str]:
+    values = {"start": start, "end": end, "step": 60, "hide_own": 1, "tag": "chmonitor", "since": start, "now": end,
+              **VALUES, **extra}
     return {name: text_value(values[name]) for name in sqlfiles.placeholders(sql) if name in values}
 
 
@@ -85,9 +92,9 @@ def plan(version: tuple[int, ...]) -> list[dict[str, Any]]:
     """Every shipped statement as the app would send it to a server of `version`, with parameter values."""
     end = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     start = end - timedelta(hours=1)
-    statements = [_statement("store/create_table", "store/create_table", sqlfiles.load("store/create_table"),
-                             _generic(sqlfiles.load("store/create_table"), start, end))]
-    covered = {"store/create_table"}
+    statements = [_statement(name, name, sqlfiles.load(name), _generic(sqlfiles.load(name), start, end, **extra))
+                  for name, extra in (("store/create_table", {}), ("alerts/create_table", {"table": ALERT_TABLE}))]
+    covered = {"store/create_table", "alerts/create_table"}
     panels: list[tuple[str, Panel]] = [("panel " + n, p) for n, p in PANELS.items()]
     for label, panel in panels:
         covered.update(panel.sql_files)
@@ -113,6 +120,18 @@ def plan(version: tuple[int, ...]) -> list[dict[str, Any]]:
         if sql_name in covered or sql_name.startswith(OTHER_AREAS) or sql_name.startswith("history/console/"):
             continue
         text = sqlfiles.load(sql_name)
+        area = next((reason for prefix, reason in APP_ENGINE_ONLY.items() if sql_name.startswith(prefix)), None)
+        if area:
+            statements.append({"name": sql_name, "sql": sql_name, "text": "", "params": {}, "skip": area})
+            continue
+        if sql_name in PARSER and version < PARSER_SINCE:
+            statements.append({"name": sql_name, "sql": sql_name, "text": "", "params": {},
+                               "skip": "parseQueryToJSON is missing up to 26.3 (seen here on 26.9): typed SQL "
+                                       "is refused with that reason on older servers"})
+            continue
+        if sql_name.startswith("alerts/"):
+            statements.append(_statement(sql_name, sql_name, text, _generic(text, start, end, table=ALERT_TABLE)))
+            continue
         if sql_name in NEEDS_STATE:
             statements.append({"name": sql_name, "sql": sql_name, "text": "", "params": {},
                                "skip": NEEDS_STATE[sql_name]})

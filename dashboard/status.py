@@ -7,6 +7,8 @@ by itself once the retry window has passed.
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from chstore.connection import Connection, ServerInfo, check_down, down_for
@@ -49,8 +51,9 @@ def host_down(index: int) -> bool:
     return not settings.embedded and down_for(settings.hosts[index]) > 0
 
 
-def _wait(index: int) -> None:
-    if not host_down(index):
+def _wait(index: int, shown_at: float, retry: float) -> None:
+    """Rerun the page once the retry window since the banner was drawn has passed and the host is not marked down."""
+    if time.monotonic() - shown_at >= retry and not host_down(index):
         st.rerun()
 
 
@@ -63,7 +66,8 @@ def banner(index: int | None = None) -> bool:
         return True
     retry_in = 0.0 if settings.embedded else down_for(settings.hosts[index])
     st.warning(banner_text(settings.host_labels[index], error, retry_in), icon=":material/cloud_off:")
-    st.fragment(run_every=max(1.0, settings.chm_retry_after))(_wait)(index)
+    retry = max(1.0, settings.chm_retry_after)
+    st.fragment(run_every=retry)(_wait)(index, time.monotonic(), retry)
     return False
 
 

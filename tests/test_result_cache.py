@@ -38,7 +38,7 @@ def _session(window: tuple[datetime, datetime], *, hide_own: bool = True) -> App
     at.switch_page("pages/overview.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any(m.label == "version" for m in at.metric)
+    assert any(m.label == "Version" for m in at.metric)
     return at
 
 
