@@ -58,7 +58,7 @@ def test_alice_reaches_nothing_of_bob_nor_the_environment(server: str) -> None:
         box = bob.get_by_test_id("stChatInputTextArea")
         box.fill(f"what happened in the {BOB_WORDS} incident?")
         box.press("Enter")
-        expect(bob.get_by_text("did not understand", exact=False).first).to_be_visible(timeout=60_000)
+        expect(bob.get_by_text("found no panel", exact=False).first).to_be_visible(timeout=60_000)
         bob.wait_for_function("() => window.location.search.includes('thread=')", timeout=30_000)
 
         alice = browser.new_context().new_page()

@@ -113,7 +113,8 @@ def test_others_conversations_stay_hidden_unless_admin(settings: Settings, monke
     assert opened.subheader[0].value == f"slowest queries about {word}?"
 
 
-def test_export_and_paging_controls_render(settings: Settings) -> None:
+def test_export_and_paging_controls_render(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(download, "_mounted", False)  # as under a bare `streamlit run app.py`: no export route
     _seed(settings, settings.chm_local_user, "paging")
     at = _page(CONVERSATIONS)
     assert at.selectbox(key="hist_all_fmt").options == ["JSONL", "JSON", "Markdown"]
