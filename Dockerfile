@@ -19,5 +19,5 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"
 
-CMD ["python", "-m", "chstore.launch", "streamlit", "run", "server.py", "--server.port", "8501", "--server.address", "0.0.0.0", \
+CMD ["python", "-m", "core.launch", "streamlit", "run", "server.py", "--server.port", "8501", "--server.address", "0.0.0.0", \
      "--server.headless", "true", "--browser.gatherUsageStats", "false"]

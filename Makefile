@@ -23,7 +23,7 @@ install: $(BIN)/.installed
 install-dev: $(BIN)/.installed-dev
 
 run: $(BIN)/.installed
-	$(BIN)/python -m chstore.launch $(BIN)/streamlit run server.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/python -m core.launch $(BIN)/streamlit run server.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 # The alert watcher on its own (one per deployment; `CHM_ALERTS=true make run` runs it inside the app instead).
 watch: $(BIN)/.installed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chstore.errors import ConfigError
+from core.errors import ConfigError
 from dashboard import auth, context, demo, frame
 
 st.set_page_config(page_title="chmonitor", page_icon=":material/monitoring:", layout="wide")

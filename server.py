@@ -15,8 +15,8 @@ from contextlib import asynccontextmanager
 import streamlit as st
 
 from alerts.watcher import start_thread
-from chstore.errors import ConfigError
-from chstore.settings import load_settings
+from core.errors import ConfigError
+from core.settings import load_settings
 from history import download
 
 

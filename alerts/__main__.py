@@ -9,8 +9,8 @@ import sys
 
 from alerts.check import EXIT_CODES, overall, pick_hosts, pick_targets, render, run_check
 from alerts.watcher import all_targets, start_thread
-from chstore.errors import ChStoreError
-from chstore.settings import Settings, load_settings
+from core.errors import ChmError
+from core.settings import Settings, load_settings
 
 
 def _watch(settings: Settings) -> int:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         if args.command == "watch":
             return _watch(settings)
         return _check(settings, args.host, args.format, args.checks)
-    except ChStoreError as exc:
+    except ChmError as exc:
         if args.command == "check":
             print(f"CHMONITOR UNKNOWN - {exc}")
             return EXIT_CODES["unknown"]

@@ -6,9 +6,9 @@ import json
 import math
 
 from alerts.targets import Reading, Target, evaluate
-from chstore.connection import connect
-from chstore.errors import ChStoreError, ConfigError
-from chstore.settings import Settings
+from core.connection import connect
+from core.errors import ChmError, ConfigError
+from core.settings import Settings
 
 EXIT_CODES = {"ok": 0, "warning": 1, "critical": 2, "unknown": 3}
 """The Nagios plugin convention."""
@@ -43,7 +43,7 @@ def run_check(settings: Settings, targets: list[Target], hosts: list[int]) -> li
         label = settings.host_labels[index]
         try:
             conn = connect(settings, index)
-        except ChStoreError as exc:
+        except ChmError as exc:
             readings.extend(Reading(label, t, "unknown", None, f"failed: {exc}") for t in targets)
             continue
         readings.extend(evaluate(conn, label, target) for target in targets)

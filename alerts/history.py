@@ -14,12 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from chstore import sqlfiles
 from chstore.clickhouse import WRITE_SETTINGS, next_tick, split_table
-from chstore.connection import Connection
-from chstore.errors import ChStoreError, StorageError
+from chstore.errors import StorageError
 from chstore.model import EPOCH
-from chstore.settings import Settings
+from core import sqlfiles
+from core.connection import Connection
+from core.errors import ChmError
+from core.settings import Settings
 
 EVENTS = ("firing", "resolved", "sent", "failed", "silenced")
 """What can happen to an alert: it fires or resolves, its notification is sent or finally fails, it is silenced."""
@@ -94,7 +95,7 @@ class AlertLog:
                         "=true once, or create it with sql/alerts/create_table.sql")
             except StorageError:
                 raise
-            except ChStoreError as exc:
+            except ChmError as exc:
                 raise StorageError(f"could not create the alert table {self.name}: {exc}") from exc
             self._ready = True
 
@@ -106,7 +107,7 @@ class AlertLog:
         try:
             self.conn.insert(self.name, [e.row() for e in events], list(COLUMNS), settings=WRITE_SETTINGS,
                              column_types=list(COLUMNS.values()))
-        except ChStoreError as exc:
+        except ChmError as exc:
             raise StorageError(f"alert events not saved in {self.name}: {exc}") from exc
 
     def _frame(self, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -114,7 +115,7 @@ class AlertLog:
         try:
             return self.conn.query_df(sqlfiles.load(f"alerts/{name}"),
                                       {"db": self.database, "table": self.table, **(params or {})})
-        except ChStoreError as exc:
+        except ChmError as exc:
             raise StorageError(f"alert table {self.name} could not be read: {exc}") from exc
 
     def active(self) -> pd.DataFrame:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import apprise
 from tenacity import Retrying, retry_if_result, stop_after_attempt, wait_exponential
 
-from chstore.errors import ConfigError
-from chstore.settings import Settings
+from core.errors import ConfigError
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

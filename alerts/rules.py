@@ -26,10 +26,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from alerts.targets import Target
-from chstore import guard
-from chstore.connection import Connection, connect
-from chstore.errors import ChStoreError, ConfigError
-from chstore.settings import Settings, load_settings
+from core import guard
+from core.connection import Connection, connect
+from core.errors import ChmError, ConfigError
+from core.settings import Settings, load_settings
 from dashboard.catalog import PANELS
 from dashboard.panels import Check
 
@@ -47,7 +47,7 @@ def _checking_connection(settings: Settings | None) -> Connection | None:
     not answer, and each rule's SQL is then checked when it runs."""
     try:
         return connect(settings or load_settings(), 0)
-    except ChStoreError:
+    except ChmError:
         return None
 
 
@@ -85,7 +85,7 @@ def _target(path: Path, name: str, rule: Rule, default_for: int, conn: Connectio
     if rule.sql is not None and conn is not None:
         try:
             check_user_sql(conn, rule.sql)
-        except ChStoreError as exc:
+        except ChmError as exc:
             raise _fail(path, name, "sql", f"refused by the read-only checks: {exc}") from exc
     if rule.params and rule.panel is None:
         raise _fail(path, name, "params", "`params` only applies to a `panel` rule")

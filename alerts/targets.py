@@ -6,10 +6,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from chstore import guard
-from chstore.connection import Connection
-from chstore.errors import ChStoreError, UnavailableError
-from chstore.settings import Settings
+from core import guard
+from core.connection import Connection
+from core.errors import ChmError, UnavailableError
+from core.settings import Settings
 from dashboard.catalog import PANELS
 from dashboard.panels import MISSING_NAMES, Check, Panel, check_thresholds, read_value, run_panel
 
@@ -73,12 +73,12 @@ def health_targets(settings: Settings) -> list[Target]:
 
 def evaluate(conn: Connection, host: str, target: Target) -> Reading:
     """Run a target once on one host: `ok` / `warning` / `critical`, `n/a` (the server lacks what it reads),
-    `no data` (nothing measured in the window) or `unknown` (the query failed); never raises a chstore error."""
+    `no data` (nothing measured in the window) or `unknown` (the query failed); never raises a `core.errors` error."""
     try:
         frame = target.query(conn)
     except UnavailableError as exc:
         return Reading(host, target, "n/a", None, f"not available on this server ({exc.name})")
-    except ChStoreError as exc:
+    except ChmError as exc:
         if getattr(exc, "name", None) in MISSING_NAMES:
             return Reading(host, target, "n/a", None, f"not available on this server ({exc.name})")
         return Reading(host, target, "unknown", None, f"failed: {exc}")

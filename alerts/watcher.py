@@ -15,9 +15,10 @@ from alerts.history import AlertLog, Event
 from alerts.notify import Notifier, Outcome
 from alerts.rules import custom_targets
 from alerts.targets import Reading, Target, evaluate, health_targets
-from chstore.connection import Connection, connect
-from chstore.errors import ChStoreError, StorageError
-from chstore.settings import Settings
+from chstore.errors import StorageError
+from core.connection import Connection, connect
+from core.errors import ChmError
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class Watcher:
         host = self.hosts[index]
         try:
             conn = self._connection(index)
-        except ChStoreError as exc:
+        except ChmError as exc:
             return [Reading(host, t, "unknown", None, f"failed: {exc}") for t in self.targets]
         return [evaluate(conn, host, target) for target in self.targets]
 
@@ -176,7 +177,7 @@ class Watcher:
             try:
                 fired = self.run_once()
                 log.info("alert cycle: %d events in %.2f s", len(fired), time.monotonic() - started)
-            except ChStoreError as exc:
+            except ChmError as exc:
                 log.error("alert cycle failed: %s", exc)
             stop.wait(max(0.0, self.settings.chm_alert_interval - (time.monotonic() - started)))
 
@@ -190,7 +191,7 @@ def serve(settings: Settings, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             history = AlertLog.from_settings(settings, connect(settings, 0))
-        except ChStoreError as exc:
+        except ChmError as exc:
             log.error("alert watcher waiting for the store's host: %s", exc)
             stop.wait(settings.chm_alert_interval)
             continue

@@ -14,8 +14,8 @@ import pandas as pd
 
 from assistant.search import HEALTH, MIN_SCORE, Hit, catalog_index, stems
 from assistant.tools import Hosts, Tool, ToolRun, page_link, run_tool
-from chstore.connection import Connection
-from chstore.errors import ChStoreError
+from core.connection import Connection
+from core.errors import ChmError
 from dashboard.catalog import PANELS
 from dashboard.panels import Panel, run_panel
 
@@ -465,7 +465,7 @@ def table_resolver(conn: Connection) -> Callable[[str], str | None]:
     def resolve(table: str) -> str | None:
         try:
             rows = run_panel(conn, PANELS["find_table"], {"table": table})
-        except ChStoreError:  # a lookup that fails just leaves the database unknown
+        except ChmError:  # a lookup that fails just leaves the database unknown
             return None
         return None if rows.empty else str(rows.iloc[0]["database"])
     return resolve

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from chstore import ConversationStore, Message, ThreadSummary
-from chstore.errors import ChStoreError
 from chstore.model import default_title, utcnow
+from core.errors import ChmError
 
 log = logging.getLogger("chmonitor.assistant")
 
@@ -62,7 +62,7 @@ def save(store: ConversationStore | None, user: str, state: ChatState) -> bool:
             state.created = True
         if pending:
             store.append(user, state.thread_id, pending)
-    except ChStoreError as exc:
+    except ChmError as exc:
         state.error = str(exc)
         log.warning("could not save thread %s: %s", state.thread_id, exc)
         return False

@@ -17,9 +17,9 @@ import openai
 
 from assistant.tools import ALL_HOSTS, Hosts, Tool, ToolRun, run_tool
 from assistant.turn import Turn
-from chstore.connection import Connection
 from chstore.model import Message
-from chstore.settings import Settings
+from core.connection import Connection
+from core.settings import Settings
 
 HISTORY_MESSAGES = 40
 """How many earlier messages go back to the model (the newest ones)."""

@@ -2,7 +2,7 @@
 
 `search_panels` finds panels and health checks by meaning (assistant/search.py); `run_panel` runs one of them;
 `health` runs every check; `table_schema`, `run_sql` and `explain` cover the rest (users' SQL is parsed and
-checked by the engine it runs on, `chstore.guard.check`); the catalog's `Action`s are tools
+checked by the engine it runs on, `core.guard.check`); the catalog's `Action`s are tools
 only when control actions are enabled, and run only once the user has confirmed. Every tool takes an optional `host`
 (a configured host's label, or `all`) and every result carries a link to the dashboard page showing the same thing.
 """
@@ -21,11 +21,11 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from assistant.search import HEALTH, catalog_index
-from chstore import guard, sqlfiles
-from chstore.connection import Connection
-from chstore.errors import ChStoreError, ReadOnlyViolation, UnavailableError, ValidationError
 from chstore.model import Message, current_limits, utcnow
-from chstore.settings import Settings
+from core import guard, sqlfiles
+from core.connection import Connection
+from core.errors import ChmError, ReadOnlyViolation, UnavailableError, ValidationError
+from core.settings import Settings
 from dashboard.catalog import ACTIONS, PAGES, PANELS
 from dashboard.context import TIME_RANGES
 from dashboard.explain import EXPLAIN_KINDS, explain_statement
@@ -322,7 +322,7 @@ def health_frame(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
             result: pd.DataFrame | Missing = run_panel(conn, panel, start=end - timedelta(hours=1), end=end)
         except UnavailableError as exc:
             result = Missing(exc.name, str(exc))
-        except ChStoreError as exc:
+        except ChmError as exc:
             result = Missing(getattr(exc, "name", None), str(exc))
             if result.name not in MISSING_NAMES:
                 result.message = f"failed: {exc}"
@@ -403,7 +403,7 @@ def run_tool(
             run.frame = pd.DataFrame({"result": [f"{tool.name} sent"]})
     except ReadOnlyViolation as exc:
         run.error, run.error_name = str(exc), "READONLY_GUARD"
-    except ChStoreError as exc:
+    except ChmError as exc:
         run.error, run.error_name = str(exc), str(getattr(exc, "name", "") or type(exc).__name__)
         if run.error_name == "CANNOT_EXTRACT_TABLE_STRUCTURE":
             run.error = "The server has no log table for this yet (e.g. system.query_log is created after the first "\

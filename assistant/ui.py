@@ -19,11 +19,11 @@ from assistant.llm import LLMAssistant
 from assistant.tools import Hosts, Tool, ToolRun, build_tools, new_id, run_tool
 from assistant.turn import Turn
 from chstore import ConversationStore, Message
-from chstore.errors import ChStoreError
-from chstore.local import load_local_history, save_local_history
 from chstore.model import utcnow
-from chstore.settings import Settings
+from core.errors import ChmError
+from core.settings import Settings
 from dashboard import context, frame, status
+from history.local import load_local_history, save_local_history
 
 STARTERS = (
     "What is running now?",
@@ -259,7 +259,7 @@ def merge_local(threads: dict[str, ChatState], records: list[dict[str, Any]]) ->
             continue
         try:
             messages = [Message.from_dict(m) for m in record.get("messages", [])]
-        except (ChStoreError, KeyError, TypeError, ValueError):
+        except (ChmError, KeyError, TypeError, ValueError):
             continue  # a damaged record in the browser is skipped, the rest still loads
         threads[thread_id] = ChatState(thread_id, messages, {m.id for m in messages}, True,
                                        str(record.get("title") or ""))
@@ -295,7 +295,7 @@ def current_state(local_ready: bool = True) -> ChatState | None:
     if thread_id not in threads:
         try:
             loaded = history.load(context_store(), _user(), thread_id)
-        except ChStoreError as exc:
+        except ChmError as exc:
             st.error(f"Could not load this conversation: {exc}")
             return None
         if loaded is None:
@@ -324,7 +324,7 @@ def sidebar(state: ChatState | None) -> None:
         if store is not None:
             try:
                 summaries.update({s.id: s for s in store.list_threads(_user(), limit=100)})
-            except ChStoreError as exc:
+            except ChmError as exc:
                 st.caption(f"Thread list unavailable: {exc}")
         current = state.thread_id if state else None
         for group, items in history.group_threads(list(summaries.values())).items():
@@ -346,7 +346,7 @@ def _manage(state: ChatState, store: ConversationStore | None) -> None:
                     store.rename_thread(_user(), state.thread_id, title.strip())
                 state.title = title.strip()
                 st.rerun()
-            except ChStoreError as exc:
+            except ChmError as exc:
                 st.error(f"Rename failed: {exc}")
         if not st.session_state.get("chat_confirm_delete"):
             if st.button("Delete…", key="chat_delete"):
@@ -359,7 +359,7 @@ def _manage(state: ChatState, store: ConversationStore | None) -> None:
                 try:
                     if store is not None and state.created:
                         store.delete_thread(_user(), state.thread_id)
-                except ChStoreError as exc:
+                except ChmError as exc:
                     st.error(f"Delete failed: {exc}")
                 else:
                     _threads().pop(state.thread_id, None)
@@ -385,7 +385,7 @@ def _ask(state: ChatState | None, question: str, answerer: Any) -> None:
     with st.chat_message("assistant"):
         try:
             stream_events(answerer.respond(question, earlier, turn))
-        except ChStoreError as exc:
+        except ChmError as exc:
             turn.say(f"The query failed: {exc}", {"model": answerer.label, "error": "query"})
             st.error(str(exc))
         state.add(turn.messages)

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alerts.history import AlertLog  # noqa: E402
 from alerts.watcher import Watcher  # noqa: E402
-from chstore.connection import APP_TAG, connect  # noqa: E402
-from chstore.settings import Settings, load_settings  # noqa: E402
+from core.connection import APP_TAG, connect  # noqa: E402
+from core.settings import Settings, load_settings  # noqa: E402
 from tests.chserver import ServerProcess  # noqa: E402
 
 CALM = {"chm_health_uptime_warning": -1.0, "chm_health_uptime_critical": -1.0,

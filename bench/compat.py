@@ -25,8 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chstore import sqlfiles  # noqa: E402
-from chstore.connection import ENGINE_CONFIG  # noqa: E402
+from core import sqlfiles  # noqa: E402
+from core.connection import ENGINE_CONFIG  # noqa: E402
 from dashboard.catalog import ACTIONS, PANELS  # noqa: E402
 from dashboard.panels import Panel, sql_params, version_text  # noqa: E402
 from history.console import templates, wrap  # noqa: E402

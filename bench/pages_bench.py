@@ -20,7 +20,7 @@ os.environ["CHM_DATA_DIR"] = tempfile.mkdtemp(prefix="chm-bench-")
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from chstore.connection import Connection  # noqa: E402
+from core.connection import Connection  # noqa: E402
 from dashboard import render  # noqa: E402
 from dashboard.catalog import PAGES  # noqa: E402
 from dashboard.context import get_connection  # noqa: E402

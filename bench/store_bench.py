@@ -22,10 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from chstore import ConversationStore, Message, sqlfiles  # noqa: E402
+from chstore import ConversationStore, Message
 from chstore.clickhouse import ClickHouseStore  # noqa: E402
-from chstore.connection import Connection, connect  # noqa: E402
-from chstore.settings import load_settings  # noqa: E402
+from core import sqlfiles  # noqa: E402
+from core.connection import Connection, connect  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 
 TARGETS = {"get_ms": 10.0, "list_ms": 5.0, "append_ms": 15.0, "append_turn400_ratio": 1.3}
 

@@ -1,4 +1,4 @@
-"""chstore: chmonitor's ClickHouse data layer and conversation store.
+"""chstore: chmonitor's conversation store (the ClickHouse data layer it runs on lives in `core`).
 
     from chstore import open_store, Message
     store = open_store()
@@ -11,20 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 
-from chstore.errors import (
-    ChStoreError,
-    ConfigError,
-    DisabledError,
-    NotFoundError,
-    StorageError,
-    ValidationError,
-)
+from chstore.errors import DisabledError, NotFoundError, StorageError
 from chstore.model import ConversationStore, Message, StoreLimits, Thread, ThreadSummary, set_limits
 from chstore.resolve import StoreChoice, resolve_store
-from chstore.settings import Settings, load_settings
+from core.errors import ChmError, ConfigError, ValidationError
+from core.settings import Settings, load_settings
 
 __all__ = [
-    "ChStoreError", "ConfigError", "ConversationStore", "DisabledError", "Message", "NotFoundError", "Settings",
+    "ChmError", "ConfigError", "ConversationStore", "DisabledError", "Message", "NotFoundError", "Settings",
     "StorageError", "StoreChoice", "Thread", "ThreadSummary", "ValidationError", "load_settings", "open_named_store",
     "open_store", "resolve_store",
 ]
@@ -66,7 +60,7 @@ def open_named_store(kind: str, settings: Settings, connection: object | None = 
         return _shared_memory_store()
     if kind == "clickhouse":
         from chstore.clickhouse import ClickHouseStore
-        from chstore.connection import connect
+        from core.connection import connect
 
         auto_create = settings.clickhouse_agent_conversations_auto_create
         return ClickHouseStore(

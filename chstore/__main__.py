@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from chstore import open_named_store, open_store
-from chstore.errors import ChStoreError, ValidationError
 from chstore.model import ConversationStore, Thread, ThreadSummary
-from chstore.settings import load_settings
+from core.errors import ChmError, ValidationError
+from core.settings import load_settings
 
 
 def thread_record(thread: Thread) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def settings_table() -> str:
     """README's settings table, generated from the Settings declarations."""
-    from chstore.settings import Settings, env_name
+    from core.settings import Settings, env_name
 
     lines = ["| Variable | Default | Description |", "|---|---|---|"]
     for name, field in Settings.model_fields.items():
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
-    except ChStoreError as exc:
+    except ChmError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

@@ -41,7 +41,7 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-from chstore.errors import NotFoundError, StorageError, ValidationError
+from chstore.errors import NotFoundError, StorageError
 from chstore.model import (
     Message,
     Thread,
@@ -59,6 +59,7 @@ from chstore.model import (
     utcnow,
 )
 from chstore.postgres import escape_json, escape_text, unescape_json, unescape_text
+from core.errors import ValidationError
 
 DEFAULT_API_BASE = "https://agentstate.app/api"
 EMPTY_PLACEHOLDER = "∅"

@@ -17,16 +17,7 @@ import zlib
 from datetime import datetime, timezone
 from typing import Any
 
-from chstore import guard, sqlfiles
-from chstore.connection import Connection
-from chstore.errors import (
-    ChStoreError,
-    NotFoundError,
-    QueryError,
-    StorageError,
-    UnavailableError,
-    ValidationError,
-)
+from chstore.errors import NotFoundError, StorageError
 from chstore.model import (
     EPOCH,
     Message,
@@ -43,7 +34,10 @@ from chstore.model import (
     parse_cursor,
     utcnow,
 )
-from chstore.names import validate_table_name
+from core import guard, sqlfiles
+from core.connection import Connection
+from core.errors import ChmError, QueryError, UnavailableError, ValidationError
+from core.names import validate_table_name
 
 log = logging.getLogger(__name__)
 
@@ -201,14 +195,14 @@ class ClickHouseStore:
                 self.conn.command(sql, params)
             if old:
                 self._copy_old_layout(*old)
-        except ChStoreError as exc:
+        except ChmError as exc:
             refused = self._refusal(exc, "CREATE TABLE", "create")
             raise StorageError(
                 refused or f"could not create the conversation table {self.database}.{self.table}: {exc}"
             ) from exc
         self._ready = True
 
-    def _refusal(self, exc: ChStoreError, privilege: str, verb: str) -> str:
+    def _refusal(self, exc: ChmError, privilege: str, verb: str) -> str:
         """What the store's ClickHouse user lacks and what to do, when `exc` is a refused write; else ''."""
         name = getattr(exc, "name", None)
         where = f"{self.database}.{self.table}"
@@ -283,7 +277,7 @@ class ClickHouseStore:
             )
         except UnavailableError as exc:
             raise StorageError(f"conversation store unavailable ({exc.name}): {exc}") from exc
-        except ChStoreError as exc:
+        except ChmError as exc:
             raise StorageError(f"conversation store read failed: {exc}") from exc
 
     def _insert(self, rows: list[list[Any]]) -> None:
@@ -295,7 +289,7 @@ class ClickHouseStore:
         try:
             self.conn.insert(f"{self.database}.{self.table}", rows, list(COLUMNS), settings=self.own_settings(WRITE_SETTINGS),
                              column_types=list(COLUMNS.values()))
-        except ChStoreError as exc:
+        except ChmError as exc:
             refused = self._refusal(exc, "INSERT", "write to")
             raise StorageError(
                 refused or f"conversation store write failed, nothing of this call was saved: {exc}"

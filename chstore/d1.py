@@ -16,8 +16,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from chstore import sqlfiles
-from chstore.errors import NotFoundError, StorageError, ValidationError
+from chstore.errors import NotFoundError, StorageError
 from chstore.model import (
     Message,
     Thread,
@@ -35,6 +34,8 @@ from chstore.model import (
     utcnow,
 )
 from chstore.postgres import escape_json, escape_text, unescape_json, unescape_text
+from core import sqlfiles
+from core.errors import ValidationError
 
 DEFAULT_API_BASE = "https://api.cloudflare.com/client/v4"
 SCHEMA_FILES = ("create_threads", "create_messages", "create_threads_index", "create_messages_index")

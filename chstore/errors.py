@@ -1,61 +1,17 @@
-"""The one error family of chstore: every failure below the UI is one of these, raised `from` its cause."""
+"""The conversation store's own errors, in the core's family (`core.errors.ChmError`)."""
 
 from __future__ import annotations
 
-
-class ChStoreError(Exception):
-    """Base of every chstore error; `str(exc)` is a message meant for the operator."""
+from core.errors import ChmError
 
 
-class ConfigError(ChStoreError):
-    """A setting is invalid or inconsistent; the message names the variable to fix."""
-
-
-class ValidationError(ChStoreError, ValueError):
-    """Input to the store (user id, role, metadata, table name…) is not acceptable."""
-
-
-class NotFoundError(ChStoreError, LookupError):
+class NotFoundError(ChmError, LookupError):
     """The thread does not exist for this user (another user's thread looks exactly the same)."""
 
 
-class DisabledError(ChStoreError):
+class DisabledError(ChmError):
     """Server-side persistence is off or the chosen store cannot run in this server."""
 
 
-class StorageError(ChStoreError):
+class StorageError(ChmError):
     """The backing database failed; nothing was written unless the message says so."""
-
-
-class QueryError(ChStoreError):
-    """A ClickHouse query failed; `code` and `name` are the server's (e.g. 60, `UNKNOWN_TABLE`)."""
-
-    def __init__(
-        self, message: str, *, code: int | None = None, name: str | None = None, cause: str = "", check: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.name = name
-        self.cause = cause
-        self.check = check
-
-
-class UnavailableError(QueryError):
-    """The server lacks what the query needs (a system table, a function, a privilege)."""
-
-
-class QueryTimeoutError(QueryError):
-    """The query ran past `CLICKHOUSE_MAX_EXECUTION_TIME`."""
-
-
-class UnreachableError(QueryError):
-    """The server could not be reached; `cause` says why in plain words (connection refused, host name not found,
-    TLS, timed out) and `check` what to look at."""
-
-
-class ReadOnlyViolation(ValidationError):
-    """A statement was refused by the read-only SQL guard; the message says why."""
-
-
-class ParserUnavailableError(ReadOnlyViolation):
-    """The server cannot parse a statement for the guard (it lacks `parseQueryToJSON`): users' SQL is refused there."""

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from chstore.errors import NotFoundError, ValidationError
+from chstore.errors import NotFoundError
 from chstore.model import (
     Message,
     Thread,
@@ -21,6 +21,7 @@ from chstore.model import (
     parse_cursor,
     utcnow,
 )
+from core.errors import ValidationError
 
 
 @dataclass

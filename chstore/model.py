@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, runtime_checkable
 
-from chstore.errors import ValidationError
+from core.errors import ValidationError
 
 ROLES = ("user", "assistant", "tool", "system")
 MAX_USER_ID = 256

@@ -17,8 +17,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from chstore import sqlfiles
-from chstore.errors import NotFoundError, StorageError, ValidationError
+from chstore.errors import NotFoundError, StorageError
 from chstore.model import (
     Message,
     Thread,
@@ -33,7 +32,9 @@ from chstore.model import (
     parse_cursor,
     utcnow,
 )
-from chstore.names import validate_identifier
+from core import sqlfiles
+from core.errors import ValidationError
+from core.names import validate_identifier
 
 DEFAULT_PREFIX = "agent_"
 SCHEMA_FILES = ("create_threads", "create_messages", "create_threads_index", "create_messages_index")

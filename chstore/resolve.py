@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chstore.errors import ConfigError
-from chstore.settings import Settings
+from core.errors import ConfigError
+from core.settings import Settings
 
 PERSISTENT = ("agentstate", "d1", "durable-object", "clickhouse", "postgres")
 FITTING_STORES = "clickhouse or postgres (or memory for development)"

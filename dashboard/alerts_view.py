@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from alerts.history import AlertLog
-from chstore.errors import ChStoreError
+from core.errors import ChmError
 from dashboard import context
 from dashboard.catalog import PANELS
 
@@ -47,7 +47,7 @@ def _silence_form(log: AlertLog, active: pd.DataFrame) -> None:
             until = datetime.now(UTC) + SILENCE_CHOICES[span]
             try:
                 log.silence(key[0], key[1], until, who=context.current_user() or "")
-            except ChStoreError as exc:
+            except ChmError as exc:
                 st.error(f"Silencing failed: {exc}")
             else:
                 st.success(f"{key[1]} on {key[0]} silenced until {until:%Y-%m-%d %H:%M} UTC.")
@@ -57,7 +57,7 @@ def active_lines() -> list[str]:
     """The firing alerts, one line each (Home lists them); none when the alert table cannot be read."""
     try:
         active = _log().active()
-    except ChStoreError:
+    except ChmError:
         return []
     return [f"**{row.title}** on **{row.host}**: {row.severity} since {row.since:%Y-%m-%d %H:%M} UTC"
             for row in active.itertuples()]
@@ -71,7 +71,7 @@ def render_alerts() -> None:
         silences = log.silences()
         since = datetime.now(UTC) - timedelta(days=HISTORY_DAYS)
         history, daily = log.history(since), log.daily(since)
-    except ChStoreError as exc:
+    except ChmError as exc:
         st.info(f"Alerts: not available ({exc}).", icon=":material/info:")
         return
     st.subheader("Alerts")

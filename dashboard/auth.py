@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from chstore.settings import Settings
+from core.settings import Settings
 
 
 def oidc_configured() -> bool:

@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-from chstore import ConversationStore, DisabledError, guard, open_store, resolve_store
-from chstore.connection import Connection, connect
-from chstore.errors import ChStoreError, ReadOnlyViolation
-from chstore.settings import Settings, load_settings
+from chstore import ConversationStore, DisabledError, open_store, resolve_store
+from core import guard
+from core.connection import Connection, connect
+from core.errors import ChmError, ReadOnlyViolation
+from core.settings import Settings, load_settings
 from dashboard.auth import oidc_identity
 
 log = logging.getLogger("chmonitor")
@@ -47,7 +48,7 @@ def _connection(host_index: int) -> Connection:
 
 
 def get_connection(host_index: int | None = None) -> Connection:
-    """The cached connection to the selected host (raises a chstore error when unreachable; not cached then)."""
+    """The cached connection to the selected host (raises a `core.errors` error when unreachable; not cached then)."""
     return _connection(current_host_index() if host_index is None else host_index)
 
 
@@ -73,7 +74,7 @@ def store_label() -> str:
     settings = get_settings()
     try:
         choice = resolve_store(settings)
-    except ChStoreError as exc:
+    except ChmError as exc:
         return f"misconfigured: {exc}"
     where = ""
     if choice.kind == "clickhouse":

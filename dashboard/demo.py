@@ -17,10 +17,10 @@ from typing import Any
 
 import streamlit as st
 
-from chstore import sqlfiles
-from chstore.connection import Connection
-from chstore.errors import ChStoreError, ConfigError, QueryError
-from chstore.settings import Settings
+from core import sqlfiles
+from core.connection import Connection
+from core.errors import ChmError, ConfigError, QueryError
+from core.settings import Settings
 from dashboard import context
 
 log = logging.getLogger("chmonitor.demo")
@@ -87,7 +87,7 @@ def _expect_failure(conn: Connection, name: str) -> None:
     """Send a query meant to fail; its failure is the point (it lands in query_log, error_log and text_log)."""
     try:
         _select(conn, name)
-    except ChStoreError as exc:
+    except ChmError as exc:
         log.debug("demo query %s failed as intended: %s", name, exc.name)
     else:
         raise RuntimeError(f"demo query {name} was meant to fail and did not")
@@ -215,7 +215,7 @@ def start_at_launch(settings: Settings) -> bool:
         _launched.set()
     try:
         return start(settings, context.get_connection(0))
-    except ChStoreError as exc:  # the pages say what is wrong with the engine; the demo only logs it
+    except ChmError as exc:  # the pages say what is wrong with the engine; the demo only logs it
         log.warning("CHM_DEMO: the demo workload did not start: %s", exc)
         return False
 
@@ -228,7 +228,7 @@ def render_offer(settings: Settings) -> None:
     try:
         conn = context.get_connection(0)
         exists = status_row(conn)["databases"] > 0
-    except ChStoreError as exc:
+    except ChmError as exc:
         st.warning(f"Demo workload: cannot read its state ({exc})")
         return
     with st.container(border=True):
@@ -244,7 +244,7 @@ def render_offer(settings: Settings) -> None:
                             disabled=not exists and not current.running):
                 remove(settings, conn)
                 current, exists = status(), False
-        except ChStoreError as exc:
+        except ChmError as exc:
             st.error(f"Demo workload: {exc}")
         if current.running:
             st.caption(f"Running since {current.started_at:%H:%M:%S} UTC ({current.ticks} s of workload so far).")

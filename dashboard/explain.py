@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chstore import guard
-from chstore.errors import ReadOnlyViolation, ValidationError
+from core import guard
+from core.errors import ReadOnlyViolation, ValidationError
 
 EXPLAIN_KINDS = {
     "PLAN": "PLAN",

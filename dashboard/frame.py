@@ -10,8 +10,8 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from chstore.errors import ChStoreError
-from chstore.settings import Settings
+from core.errors import ChmError
+from core.settings import Settings
 from dashboard import context, status
 from dashboard.catalog import PAGES, PANELS
 from dashboard.panels import run_panel
@@ -54,7 +54,7 @@ UNAVAILABLE_MARK = " (n/a)"
 def _system_tables(host_index: int) -> frozenset[str] | None:
     try:
         frame = run_panel(context.get_connection(host_index), PANELS["frame_system_tables"])
-    except ChStoreError:
+    except ChmError:
         return None
     return frozenset(frame["name"])
 
@@ -63,7 +63,7 @@ def _system_tables(host_index: int) -> frozenset[str] | None:
 def _clusters(host_index: int) -> list[str]:
     try:
         frame = run_panel(context.get_connection(host_index), PANELS["frame_clusters"])
-    except ChStoreError:
+    except ChmError:
         return []
     return [] if frame.empty else list(frame["cluster"])
 

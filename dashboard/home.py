@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from chstore.connection import ServerInfo
-from chstore.errors import ChStoreError
-from chstore.settings import Settings
+from core.connection import ServerInfo
+from core.errors import ChmError
+from core.settings import Settings
 from dashboard import alerts_view, context, demo, status
 from dashboard.catalog import PANELS
 from dashboard.frame import NAVIGATION, ensure_router
@@ -40,7 +40,7 @@ def _server(settings: Settings) -> pd.DataFrame | Missing:
     store_database = settings.conversation_table.split(".", 1)[0]
     try:
         return fetch_panel(PANELS["server_info"], {"store_database": store_database})
-    except ChStoreError as exc:
+    except ChmError as exc:
         return Missing(getattr(exc, "name", None), str(exc))
 
 

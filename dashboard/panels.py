@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from chstore import sqlfiles
-from chstore.connection import APP_TAG, Connection, ServerInfo
-from chstore.errors import UnavailableError, ValidationError
+from core import sqlfiles
+from core.connection import APP_TAG, Connection, ServerInfo
+from core.errors import UnavailableError, ValidationError
 
 ChartKind = Literal["table", "line", "area", "bar", "kpi", "text"]
 Unit = Literal["bytes", "bytes_per_s", "ms", "s", "pct", "count", "per_s", "ratio"]
@@ -289,7 +289,7 @@ def run_panel(
     conn: Connection, panel: Panel, values: dict[str, Any] | None = None, *, start: datetime | None = None,
     end: datetime | None = None, hide_own: bool = True, cluster: str | None = None,
 ) -> pd.DataFrame:
-    """Run a panel's SQL read-only with its parameters; errors arrive as chstore errors.
+    """Run a panel's SQL read-only with its parameters; errors arrive as `core.errors`.
 
     With `cluster` set and a fan-out variant declared, the panel reads every replica through `clusterAllReplicas`
     (unreachable shards skipped); otherwise it reads the local tables.

@@ -18,8 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from chstore.errors import ChStoreError, QueryTimeoutError, UnavailableError, UnreachableError
-from chstore.logflush import flush_before_read
+from core.errors import ChmError, QueryTimeoutError, UnavailableError, UnreachableError
+from core.logflush import flush_before_read
 from dashboard import context, frame, status
 from dashboard.alerts_view import render_alerts
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
@@ -124,7 +124,7 @@ def _runner(ttl: int) -> Callable[..., Result | Missing]:
             flush_before_read(context.get_connection(host_index), panel.requires)
             frame = run_panel(context.get_connection(host_index), panel, dict(values), start=start, end=end,
                               hide_own=hide_own, cluster=cluster)
-        except ChStoreError as exc:
+        except ChmError as exc:
             name = getattr(exc, "name", None)
             if is_version_gap(panel, name):
                 return Missing(name, str(exc), context.get_connection(host_index).server.version_text)
@@ -315,7 +315,7 @@ def render_panel(name: str, values: dict[str, Any] | None = None, *, title: bool
             st.warning(f"**{panel.title}** timed out: {exc} (setting CLICKHOUSE_MAX_EXECUTION_TIME)",
                        icon=":material/timer_off:")
             return None
-        except ChStoreError as exc:
+        except ChmError as exc:
             if status.connection_problem(exc):
                 st.caption("Waiting for the host to answer.")
                 return None
@@ -378,7 +378,7 @@ def _pick_query(page: PageSpec) -> None:
     panel = PANELS["recent_queries"]
     try:
         recent = fetch_panel(panel)
-    except ChStoreError as exc:
+    except ChmError as exc:
         st.error(f"**{panel.title}** failed: {exc}")
         return
     if isinstance(recent, Missing):
@@ -448,7 +448,7 @@ def _action(name: str, values: dict[str, Any]) -> None:
         if st.button(action.title, key=f"a_{name}_run", disabled=not confirmed or not all(inputs.values())):
             try:
                 run_action(context.get_connection(), action, inputs)
-            except ChStoreError as exc:
+            except ChmError as exc:
                 st.error(f"{action.title} failed: {exc}")
             else:
                 st.success(f"{action.title}: sent.")
@@ -463,7 +463,7 @@ def explain_plan(query: str) -> pd.DataFrame:
 def _explain(values: dict[str, Any]) -> None:
     try:
         detail = fetch_panel(PANELS["query_detail"], _values_for(PANELS["query_detail"], values))
-    except ChStoreError:
+    except ChmError:
         return  # the query-detail panel above already shows this error
     if isinstance(detail, Missing) or detail.empty:
         return
@@ -474,7 +474,7 @@ def _explain(values: dict[str, Any]) -> None:
         elif st.button("Run EXPLAIN", key="explain_run"):
             try:
                 st.code("\n".join(explain_plan(str(row["query"]))["explain"]), language="text")
-            except (ChStoreError, ValueError) as exc:
+            except (ChmError, ValueError) as exc:
                 st.error(f"EXPLAIN failed: {exc}")
 
 
@@ -498,7 +498,7 @@ def health_results() -> tuple[list[tuple[Panel, str, float | None, float, float,
     for panel in (p for p in PANELS.values() if p.check):
         try:
             frame = fetch_panel(panel)
-        except ChStoreError as exc:
+        except ChmError as exc:
             unreachable = exc if isinstance(exc, UnreachableError) else unreachable
             results.append((panel, "n/a", None, 0.0, 0.0, f"failed: {exc}"))
             continue

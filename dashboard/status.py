@@ -11,8 +11,8 @@ import time
 
 import streamlit as st
 
-from chstore.connection import Connection, ServerInfo, check_down, down_for
-from chstore.errors import ChStoreError, QueryError
+from core.connection import Connection, ServerInfo, check_down, down_for
+from core.errors import ChmError, QueryError
 from dashboard import context
 
 
@@ -39,7 +39,7 @@ def _server(index: int) -> tuple[Connection | None, ServerInfo | None, QueryErro
         if conn.url:
             check_down(conn.url)  # a cached connection whose host stopped answering
         return conn, conn.server, None
-    except ChStoreError as exc:
+    except ChmError as exc:
         if connection_problem(exc):
             return None, None, exc  # type: ignore[return-value]
         raise
@@ -76,7 +76,7 @@ def sidebar_state() -> None:
     index = context.current_host_index()
     try:
         _, info, error = _server(index)
-    except ChStoreError as exc:
+    except ChmError as exc:
         st.caption(f"Connection: {exc}")
         return
     if error is not None:

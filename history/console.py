@@ -3,7 +3,7 @@
 A console query reads two names, `threads` and `messages`: CTEs (`sql/history/console_scope.sql`) holding the live
 rows in scope. Three locks keep a user to their own rows:
 
-1. `chstore.guard.check` with `guard.console_policy()`: the embedded engine parses the statement and the checks walk
+1. `core.guard.check` with `guard.console_policy()`: the embedded engine parses the statement and the checks walk
    its tree: one SELECT, whose tables are only `threads`, `messages` and its own CTEs (no database, no system table,
    no table function that reads a table, no function that reads one by name, no query parameter, no SETTINGS);
 2. the checked statement, as the engine formatted it, runs as a subquery under CTEs filtered by `{user_id:String}`;
@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from chstore import ConversationStore, guard, sqlfiles
-from chstore.connection import Connection
-from chstore.errors import ValidationError
+from chstore import ConversationStore
+from core import guard, sqlfiles
+from core.connection import Connection
+from core.errors import ValidationError
 from history.queries import Scope, store_tables
 
 TEMPLATE_DIR = sqlfiles.SQL_DIR / "history" / "console"

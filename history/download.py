@@ -29,8 +29,9 @@ from starlette.routing import Route
 from streamlit import config
 
 from chstore import ConversationStore, Thread
-from chstore.errors import ChStoreError, DisabledError, NotFoundError, ValidationError
-from chstore.settings import Settings
+from chstore.errors import DisabledError, NotFoundError
+from core.errors import ChmError, ValidationError
+from core.settings import Settings
 from dashboard import context
 from history import export
 from history.queries import ALL_USERS, Filters, Scope, ThreadBrowser, scope_for
@@ -163,7 +164,7 @@ def start(store: ConversationStore | None, grant: Grant) -> tuple[str, Iterator[
 def _logged(stream: Iterator[str], grant: Grant) -> Iterator[str]:
     try:
         yield from stream
-    except ChStoreError:
+    except ChmError:
         log.exception("export for %s stopped midway; the download is left incomplete", grant.viewer)
         raise
 
@@ -180,7 +181,7 @@ async def serve(request: Request) -> Response:
         return PlainTextResponse(f"{exc}\n", status_code=403)
     except NotFoundError as exc:
         return PlainTextResponse(f"{exc}\n", status_code=404)
-    except ChStoreError as exc:
+    except ChmError as exc:
         return PlainTextResponse(f"The export could not start: {exc}\n", status_code=503)
     mime = export.FORMATS[grant.fmt][0]
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",

@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from chstore import ConversationStore, ThreadSummary, sqlfiles
-from chstore.errors import ChStoreError, UnavailableError, ValidationError
+from chstore import ConversationStore, ThreadSummary
+from core import sqlfiles
+from core.errors import ChmError, UnavailableError, ValidationError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FAR_FUTURE = datetime(2299, 12, 31, tzinfo=UTC)
@@ -209,7 +210,7 @@ class ThreadBrowser:
         """Every user with conversations (for the admin's user switch)."""
         try:
             return self.store.list_users()
-        except ChStoreError:
+        except ChmError:
             return []
 
 

@@ -13,7 +13,7 @@ from assistant.history import ChatState
 from assistant.tools import ToolRun
 from assistant.ui import chart_for, render_messages
 from chstore import ConversationStore
-from chstore.errors import ChStoreError
+from core.errors import ChmError
 from dashboard import context, frame
 from history import console, download, export
 from history.queries import ALL_USERS, EPOCH, FAR_FUTURE, Filters, Row, Scope, ThreadBrowser, analytics, scope_for
@@ -31,7 +31,7 @@ def _viewer() -> tuple[ConversationStore, str, bool] | None:
         return None
     try:
         store = context.get_store()
-    except ChStoreError as exc:
+    except ChmError as exc:
         st.error(f"The conversation store is not available: {exc}")
         return None
     if store is None:
@@ -155,7 +155,7 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
     st.button("← All conversations", key="hist_back", on_click=_close)
     try:
         thread = store.get_thread(owner, thread_id)
-    except ChStoreError as exc:
+    except ChmError as exc:
         st.error(f"Could not load this conversation: {exc}")
         return
     if thread is None:
@@ -178,7 +178,7 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
         if st.button("Rename", key="hist_rename") and title.strip():
             try:
                 store.rename_thread(owner, thread.id, title.strip())
-            except ChStoreError as exc:
+            except ChmError as exc:
                 st.error(f"Rename failed: {exc}")
             else:
                 st.rerun()
@@ -192,7 +192,7 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
             if yes.button("Yes, delete", key="hist_delete_yes", type="primary"):
                 try:
                     store.delete_thread(owner, thread.id)
-                except ChStoreError as exc:
+                except ChmError as exc:
                     st.error(f"Delete failed: {exc}")
                 else:
                     _close()
@@ -223,7 +223,7 @@ def render_conversations() -> None:
         scope = _scope(browser, user, admin)
         filters = _filters(browser, scope)
         _list(browser, user, scope, filters)
-    except ChStoreError as exc:
+    except ChmError as exc:
         st.error(f"Could not read the conversations: {exc}")
 
 
@@ -300,7 +300,7 @@ def _console(store: ConversationStore, scope: Scope, admin: bool) -> None:
     st.query_params["sql"] = sql
     try:
         frame = console.run(store, sql, scope, admin)
-    except ChStoreError as exc:
+    except ChmError as exc:
         st.error(str(exc))
         return
     if frame.empty:
@@ -333,5 +333,5 @@ def render_analytics() -> None:
     try:
         _charts(store, scope, start, end)
         _console(store, scope, admin)
-    except ChStoreError as exc:
+    except ChmError as exc:
         st.error(f"Could not read the conversation table: {exc}")

@@ -208,7 +208,7 @@ def main() -> None:
     parser.add_argument("--stall", action="store_true")
     parser.add_argument("--readonly", type=int, default=0, choices=(0, 1, 2))
     args = parser.parse_args()
-    config = Path(__file__).resolve().parent.parent / "chstore" / "engine.xml"
+    config = Path(__file__).resolve().parent.parent / "core" / "engine.xml"
     if not args.stall:
         Handler.engine = Engine(args.data, str(config), args.readonly)
     Handler.user, Handler.password, Handler.stall = args.user, args.password, args.stall

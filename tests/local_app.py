@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from chstore.local import clear_local_history, load_local_history, save_local_history
+from history.local import clear_local_history, load_local_history, save_local_history
 
 KEY = "browser-test"
 

@@ -40,7 +40,7 @@ def _activity(engine: object) -> None:
 
 
 def _panels() -> dict[str, str]:
-    from chstore.errors import ChStoreError
+    from core.errors import ChmError
     from dashboard import render
     from dashboard.catalog import PANELS
 
@@ -50,7 +50,7 @@ def _panels() -> dict[str, str]:
     for name, panel in PANELS.items():
         try:
             result = render.call_cached(render._runner(panel.ttl), 0, name, (), start, end, True, None)
-        except ChStoreError as exc:
+        except ChmError as exc:
             outcome[name] = f"failed: {getattr(exc, 'name', None)}: {str(exc)[:200]}"
             continue
         if isinstance(result, render.Missing):
@@ -114,8 +114,8 @@ def main() -> None:
     """Run the sweep for the mode given on the command line and print JSON."""
     mode = sys.argv[1]
     _environment(mode)
-    from chstore.connection import connect
-    from chstore.settings import load_settings
+    from core.connection import connect
+    from core.settings import load_settings
 
     conn = connect(load_settings())
     _activity(conn.client.engine)

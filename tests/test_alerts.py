@@ -21,9 +21,9 @@ from alerts.history import AlertLog
 from alerts.notify import Notifier
 from alerts.rules import load_rules
 from alerts.watcher import Watcher
-from chstore.connection import Connection
-from chstore.errors import ConfigError
-from chstore.settings import Settings, load_settings
+from core.connection import Connection
+from core.errors import ConfigError
+from core.settings import Settings, load_settings
 from dashboard import context
 from dashboard.alerts_view import _log
 from dashboard.catalog import PANELS

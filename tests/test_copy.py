@@ -15,8 +15,8 @@ import pytest
 from chstore import Message
 from chstore.__main__ import copy_conversations
 from chstore.clickhouse import ClickHouseStore
-from chstore.connection import Connection
 from chstore.model import ConversationStore
+from core.connection import Connection
 from tests.agentstate_server import agentstate_store
 from tests.d1_server import ACCOUNT, TOKEN, d1_server, d1_store
 from tests.pg import postgres_store, postgres_url

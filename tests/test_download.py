@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
-from chstore.errors import ConfigError
-from chstore.settings import load_settings
+from core.errors import ConfigError
+from core.settings import load_settings
 from history import download
 from history.download import Grant, LinkRefused, authorize, read, sign
 from history.queries import ALL_USERS, Filters, Scope

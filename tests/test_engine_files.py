@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from chstore.connection import Connection
-from chstore.errors import ChStoreError
-from chstore.settings import Settings
+from core.connection import Connection
+from core.errors import ChmError
+from core.settings import Settings
 
 UNCONFINED = pytest.mark.xfail(
     strict=True, reason="chdb (ClickHouse local mode) does not confine file readers to user_files_path")
@@ -70,7 +70,7 @@ def test_no_environment_or_file_content_comes_back(conn: Connection, link: Path,
     assert os.environ.get("PATH"), "the process has a PATH, so a leak of its environment would show"
     try:
         rows = conn.query_rows(statement)
-    except ChStoreError as refused:
+    except ChmError as refused:
         text = str(refused)
     else:
         text = repr(rows)
@@ -83,7 +83,7 @@ def test_a_dictionary_with_a_file_source_is_confined(conn: Connection) -> None:
                  "SOURCE(FILE(path '/etc/passwd' format 'LineAsString')) LAYOUT(COMPLEX_KEY_HASHED()) LIFETIME(0)",
                  name)
     try:
-        with pytest.raises(ChStoreError, match="PATH_ACCESS_DENIED") as refused:
+        with pytest.raises(ChmError, match="PATH_ACCESS_DENIED") as refused:
             conn.query_rows("SELECT * FROM dictionary({full:String})", {"full": f"{name['d']}.{name['n']}"})
         assert PASSWD_MARK not in str(refused.value)
     finally:

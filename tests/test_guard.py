@@ -8,9 +8,9 @@ import re
 import pytest
 from clickhouse_connect.driver.exceptions import DatabaseError
 
-from chstore import guard
-from chstore.connection import Connection
-from chstore.errors import QueryError, ReadOnlyViolation
+from core import guard
+from core.connection import Connection
+from core.errors import QueryError, ReadOnlyViolation
 
 ACCEPTED = [
     ("SELECT 1", "SELECT 1"),
@@ -127,7 +127,7 @@ def test_every_shipped_query_passes_the_guard(conn: Connection) -> None:
 
 
 def test_control_statements_are_refused_by_the_guard(conn: Connection) -> None:
-    from chstore import sqlfiles
+    from core import sqlfiles
 
     for name in ("control/kill_query", "control/optimize_table"):
         with pytest.raises(ReadOnlyViolation, match="are allowed here, not"):
@@ -188,7 +188,7 @@ def test_every_function_that_may_reach_outside_is_classified(conn: Connection) -
         if name.lower() not in guard.DENIED_FUNCTIONS and not name.lower().startswith(guard.DENIED_PREFIXES)
         and name.lower() not in HARMLESS
     }
-    assert unclassified == set(), "classify these in chstore.guard.DENIED_FUNCTIONS or HARMLESS above"
+    assert unclassified == set(), "classify these in core.guard.DENIED_FUNCTIONS or HARMLESS above"
 
 
 def test_table_function_allowlist_matches_the_engine(conn: Connection) -> None:

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chstore import Message, sqlfiles
+from chstore import Message
 from chstore.__main__ import thread_record
 from chstore.clickhouse import ClickHouseStore
-from chstore.connection import Connection
-from chstore.errors import QueryError, ReadOnlyViolation, ValidationError
 from chstore.memory import MemoryStore
+from core import sqlfiles
+from core.connection import Connection
+from core.errors import QueryError, ReadOnlyViolation, ValidationError
 from history import console, export
 from history.queries import (
     ALL_USERS,

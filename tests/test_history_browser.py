@@ -23,7 +23,7 @@ WORD = f"narwhal{uuid.uuid4().hex[:6]}"
 SEED = """
 import sys
 from chstore import Message, open_store
-from chstore.settings import load_settings
+from core.settings import load_settings
 settings = load_settings()
 store = open_store(settings)
 user = settings.chm_local_user

@@ -14,8 +14,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from chstore import Message, open_store
-from chstore.connection import Connection
-from chstore.settings import Settings, load_settings
+from core.connection import Connection
+from core.settings import Settings, load_settings
 from history import download
 from history.queries import Scope
 

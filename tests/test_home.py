@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from chstore.connection import Connection, ServerInfo
+from core.connection import Connection, ServerInfo
 from dashboard import home
 from dashboard.catalog import PANELS
 from dashboard.frame import NAVIGATION

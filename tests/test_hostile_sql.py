@@ -17,11 +17,11 @@ import pytest
 from assistant.builtin import BuiltinAssistant
 from assistant.tools import ToolRun, build_tools, run_tool
 from assistant.turn import Turn
-from chstore import guard
 from chstore.clickhouse import ClickHouseStore
-from chstore.connection import Connection
-from chstore.errors import ChStoreError, QueryError, ReadOnlyViolation
 from chstore.model import Message
+from core import guard
+from core.connection import Connection
+from core.errors import ChmError, QueryError, ReadOnlyViolation
 from history import console
 from history.queries import Scope
 from tests.hostile_cases import CASES, Case
@@ -257,7 +257,7 @@ def test_hostile_statement_changes_nothing(limited: Connection, sql: str, kind: 
         assert not kind.startswith(("write", "system", "multi", "outward")), f"guard let through: {sql!r}"
         try:
             frame = limited.query_df(statement, readonly=True)
-        except ChStoreError:
+        except ChmError:
             pass  # stopped by the server (limits): what matters is the aftermath
         else:
             assert len(frame) <= 1000, "the row cap holds"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chstore.connection import connect
-from chstore.errors import QueryError, QueryTimeoutError, UnavailableError, UnreachableError
-from chstore.settings import load_settings
+from core.connection import connect
+from core.errors import QueryError, QueryTimeoutError, UnavailableError, UnreachableError
+from core.settings import load_settings
 from tests.chserver import ServerProcess, free_port
 
 
@@ -24,7 +24,7 @@ def test_query_parameters_and_errors_over_http(http_conn) -> None:  # noqa: ANN0
 def test_readonly_is_enforced_over_http(http_conn) -> None:  # noqa: ANN001
     from clickhouse_connect.driver.exceptions import DatabaseError
 
-    from chstore.errors import ReadOnlyViolation
+    from core.errors import ReadOnlyViolation
 
     with pytest.raises(ReadOnlyViolation):
         http_conn.query_df("CREATE TABLE default.should_not_exist (a UInt8) ENGINE = Memory", readonly=True)
@@ -80,7 +80,7 @@ def test_hung_server_times_out(tmp_path: Path) -> None:
 
 
 def test_recovers_when_the_server_comes_back(tmp_path: Path) -> None:
-    from chstore.connection import down_for
+    from core.connection import down_for
 
     server = ServerProcess(tmp_path / "flaky")
     settings = load_settings(clickhouse_host=server.url, chm_retry_after=5)
@@ -116,7 +116,7 @@ def wait_until(condition, timeout: float = 30.0) -> None:  # noqa: ANN001
 
 
 def test_refused_write_does_not_leave_the_embedded_session_readonly(conn) -> None:  # noqa: ANN001
-    from chstore.errors import ReadOnlyViolation
+    from core.errors import ReadOnlyViolation
 
     with pytest.raises(ReadOnlyViolation):
         conn.query_df("CREATE TABLE chm_test.never (a UInt8) ENGINE = Memory", readonly=True)

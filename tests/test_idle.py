@@ -8,8 +8,8 @@ import sys
 import uuid
 from pathlib import Path
 
-from chstore import logflush
-from chstore.connection import Connection
+from core import logflush
+from core.connection import Connection
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,15 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from chstore.launch import split_environment
+from core.launch import split_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {"LLM_API_KEY": "sk-launch-only-4f1c9e", "CHM_EXPORT_SECRET": "5f0a9c27e4b1d83c6e7f2a90b4c8d1e3f6a7b2c9d0e1f4a3b5c6d7e8f9a0b1c2",
            "CLICKHOUSE_PASSWORD": "pw-launch-only-77d2"}
 CHILD = """
 import json
-from chstore.connection import connect
-from chstore.settings import load_settings
+from core.connection import connect
+from core.settings import load_settings
 settings = load_settings()
 conn = connect(settings)
 read = conn.query_rows("SELECT file('/proc/self/environ')")[0][0]
@@ -36,7 +36,7 @@ def test_split_moves_only_secret_variables() -> None:
 
 def test_the_engine_reads_no_secret_from_the_launched_process(tmp_path: Path) -> None:
     env = {**os.environ, **SECRETS, "CHM_DATA_DIR": str(tmp_path / "engine"), "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "chstore.launch", sys.executable, "-c", CHILD], env=env, cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "core.launch", sys.executable, "-c", CHILD], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])

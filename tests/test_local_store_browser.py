@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from chstore import ValidationError
-from chstore.local import COMPONENT_DIR, _check_key
+from history.local import COMPONENT_DIR, _check_key
 from tests.appserver import CHROMIUM, CHROMIUM_FLAGS, ROOT, running_app
 
 FLAGS = CHROMIUM_FLAGS

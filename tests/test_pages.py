@@ -9,7 +9,7 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from chstore.connection import Connection
+from core.connection import Connection
 from dashboard.catalog import PAGES, PANELS
 from dashboard.frame import NAVIGATION
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chstore import sqlfiles
-from chstore.connection import Connection
-from chstore.errors import QueryError
+from core import sqlfiles
+from core.connection import Connection
+from core.errors import QueryError
 from dashboard.catalog import ACTIONS, PAGES, PANELS
 from dashboard.panels import CLUSTER_PARAM, WINDOW_PARAMS, run_panel, sql_params
 

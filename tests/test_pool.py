@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from chstore.connection import Connection, EmbeddedPool
+from core.connection import Connection, EmbeddedPool
 
 
 def test_a_slow_user_query_does_not_block_another_session(conn: Connection) -> None:

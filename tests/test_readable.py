@@ -10,8 +10,8 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from chstore import sqlfiles
-from chstore.connection import Connection
+from core import sqlfiles
+from core.connection import Connection
 from dashboard.catalog import PAGES, PANELS
 from dashboard.frame import NAVIGATION
 from dashboard.panels import Panel, format_bytes, format_duration, format_value

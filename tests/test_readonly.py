@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chstore.connection import ServerInfo
+from core.connection import ServerInfo
 from dashboard.catalog import PANELS
 from dashboard.panels import control_refusal
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from chstore import Message, NotFoundError
 from chstore.clickhouse import ClickHouseStore
-from chstore.connection import Connection
 from chstore.memory import MemoryStore
 from chstore.model import ConversationStore, default_title
+from core.connection import Connection
 
 WRITERS = 8
 TURNS = 200

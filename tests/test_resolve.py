@@ -8,7 +8,7 @@ import pytest
 
 from chstore import ConfigError, DisabledError, open_store, resolve_store
 from chstore.memory import MemoryStore
-from chstore.settings import load_settings
+from core.settings import load_settings
 
 SERVER = {"clickhouse_host": "http://127.0.0.1:1"}
 PG = {"database_url": "postgresql://u:p@127.0.0.1:5432/db"}

@@ -12,7 +12,7 @@ from streamlit.runtime.caching import cache_utils
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from chstore.connection import Connection
+from core.connection import Connection
 from dashboard.catalog import PANELS
 from dashboard.render import call_cached, clear_results, prepare
 

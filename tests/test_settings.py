@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chstore import ConfigError
-from chstore.settings import Settings, env_name, load_settings
+from core.settings import Settings, env_name, load_settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -96,7 +96,7 @@ def test_time_zone_is_validated_and_applied(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ConfigError, match="CLICKHOUSE_TZ"):
         load_settings()
     monkeypatch.setenv("CLICKHOUSE_TZ", "Asia/Tokyo")
-    from chstore.connection import connect
+    from core.connection import connect
 
     conn = connect(load_settings())
     assert conn.query_rows("SELECT timezone()")[0][0] == "Asia/Tokyo"

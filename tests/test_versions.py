@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chstore.connection import Connection
+from core.connection import Connection
 from dashboard.catalog import PANELS
 from dashboard.panels import NEEDS_NEWER, Panel, Param
 from dashboard.render import OLD_LOG_GAP_NAMES, VERSION_GAP_NAMES, Missing, is_version_gap, unavailable_note

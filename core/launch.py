@@ -1,6 +1,6 @@
 """Start a command with the app's secrets handed over through a pipe instead of its environment.
 
-    python -m chstore.launch streamlit run server.py …
+    python -m core.launch streamlit run server.py …
 
 The embedded engine runs inside the app's process, and chdb (ClickHouse's local mode) does not hold `file()` to
 `user_files_path`, so a statement that got past the SQL guard could read `/proc/self/environ`. This launcher takes
@@ -16,7 +16,7 @@ import json
 import os
 import sys
 
-from chstore.settings import SECRETS_FD_VARIABLE, secret_variables
+from core.settings import SECRETS_FD_VARIABLE, secret_variables
 
 
 def split_environment(environ: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -29,7 +29,7 @@ def split_environment(environ: dict[str, str]) -> tuple[dict[str, str], dict[str
 def main(argv: list[str]) -> None:
     """Exec `argv` with the secrets moved from the environment into an inherited pipe."""
     if not argv:
-        raise SystemExit("usage: python -m chstore.launch COMMAND [ARG…]")
+        raise SystemExit("usage: python -m core.launch COMMAND [ARG…]")
     clean, secrets = split_environment(dict(os.environ))
     payload = json.dumps(secrets).encode("utf-8")
     read_end, write_end = os.pipe()

@@ -1,7 +1,7 @@
 """ClickHouse connections: the embedded engine (chdb) by default, HTTP servers when `CLICKHOUSE_HOST` is set.
 
 Every query of the app goes through `Connection`, which adds the hygiene settings (time limit, row cap, tag) that the
-session may change, and translates driver errors, once, into the `chstore.errors` family. When a connection opens it
+session may change, and translates driver errors, once, into the `core.errors` family. When a connection opens it
 learns who it is on the server (`ServerInfo`: version, user, read-only level, the settings the session may not change)
 and adapts: a `readonly=1` profile gets no per-query settings at all, a `readonly=2` one gets the limits but never
 `readonly`. The server's read-only mode is then the second lock behind the SQL guard.
@@ -25,15 +25,9 @@ import clickhouse_connect
 import pandas as pd
 from clickhouse_connect.driver.exceptions import ClickHouseError, DatabaseError, OperationalError
 
-from chstore import guard, sqlfiles
-from chstore.errors import (
-    ChStoreError,
-    QueryError,
-    QueryTimeoutError,
-    UnavailableError,
-    UnreachableError,
-)
-from chstore.settings import Settings
+from core import guard, sqlfiles
+from core.errors import ChmError, QueryError, QueryTimeoutError, UnavailableError, UnreachableError
+from core.settings import Settings
 
 APP_TAG = "chmonitor"
 """`log_comment` of every query the app sends, so its own load can be filtered out of `query_log`."""
@@ -134,9 +128,9 @@ def _unreachable(exc: BaseException, secrets: tuple[str, ...]) -> UnreachableErr
                             name="UNREACHABLE", cause=cause, check=check)
 
 
-def translate(exc: BaseException, secrets: tuple[str, ...] = (), max_execution_time: int | None = None) -> ChStoreError:
-    """Map a driver exception to the chstore error family, branching on the server's error code/name."""
-    if isinstance(exc, ChStoreError):
+def translate(exc: BaseException, secrets: tuple[str, ...] = (), max_execution_time: int | None = None) -> ChmError:
+    """Map a driver exception to the core error family, branching on the server's error code/name."""
+    if isinstance(exc, ChmError):
         return exc
     if isinstance(exc, OperationalError) and getattr(exc, "code", None) is None:
         return _unreachable(exc, secrets)
@@ -444,8 +438,8 @@ class Connection:
         """Run a SELECT with server-side parameters and return a DataFrame.
 
         With `readonly=True` the server enforces `readonly=1`; users' statements are checked before they get here
-        (`chstore.guard.check`), and every statement is parsed and checked here too, once per text
-        (`chstore.guard.check_trusted`): on the embedded engine a write refused at `readonly=1` would leave the
+        (`core.guard.check`), and every statement is parsed and checked here too, once per text
+        (`core.guard.check_trusted`): on the embedded engine a write refused at `readonly=1` would leave the
         whole engine read-only. `adhoc` marks user-typed SQL (shorter time limit, byte cap, at most all but one
         embedded client).
         """
@@ -517,7 +511,7 @@ def connect(settings: Settings, host_index: int = 0, *, credentials: tuple[str, 
         try:
             pool = _embedded_pool(Path(settings.chm_data_dir), settings.chm_embedded_clients,
                                   settings.chm_embedded_readonly)
-        except ChStoreError:
+        except ChmError:
             raise
         except Exception as exc:
             raise translate(exc) from exc

@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from chstore import sqlfiles
-from chstore.errors import ParserUnavailableError, QueryError, ReadOnlyViolation
+from core import sqlfiles
+from core.errors import ParserUnavailableError, QueryError, ReadOnlyViolation
 
 KINDS = "SELECT, WITH, SHOW, DESCRIBE and EXPLAIN"
 READ_KINDS = frozenset({"SelectWithUnionQuery", "ShowTablesQuery", "ShowColumnsQuery", "ExplainQuery", "DescribeQuery"})

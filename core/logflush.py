@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from chstore.connection import Connection
+from core.connection import Connection
 
 FRESH_SECONDS = 5.0
 """At most one flush per this many seconds, however many panels and sessions read logs at once."""

@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from chstore.errors import ValidationError
+from core.errors import ValidationError
 
 COMPONENT_DIR = Path(__file__).resolve().parent / "local_component"
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from chstore.errors import ConfigError
+from core.errors import ConfigError
 
 StoreName = Literal["auto", "agentstate", "d1", "durable-object", "clickhouse", "postgres", "memory", "local"]
 STORE_NAMES: tuple[str, ...] = StoreName.__args__
@@ -696,7 +696,7 @@ class Settings(BaseSettings):
     @classmethod
     def _table_name(cls, value: str | None) -> str | None:
         if value is not None:
-            from chstore.names import validate_table_name
+            from core.names import validate_table_name
 
             validate_table_name(value)
         return value
@@ -795,7 +795,7 @@ def env_name(field_name: str) -> str:
 
 
 SECRETS_FD_VARIABLE = "CHM_SECRETS_FD"
-"""Set by `python -m chstore.launch`: the file descriptor of a pipe holding the secret settings (read once)."""
+"""Set by `python -m core.launch`: the file descriptor of a pipe holding the secret settings (read once)."""
 _handed_over: dict[str, str] | None = None
 _handed_over_lock = threading.Lock()
 

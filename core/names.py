@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from chstore.errors import ValidationError
+from core.errors import ValidationError
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]{0,126}"
 _TABLE_RE = re.compile(rf"^(?:({_IDENT})\.)?({_IDENT})$")
