@@ -63,7 +63,8 @@ ALERT_TABLE = "alerts"
 APP_ENGINE_ONLY = {"demo/": "the demo workload runs only on the app's own embedded engine (tests/test_demo.py runs it)"}
 PARSER = ("guard/parse",)
 PARSER_SINCE = (26, 9)
-"""Users' SQL is parsed by the engine's parseQueryToJSON; a server without it refuses typed SQL with that reason."""
+"""Users' SQL is parsed by the engine's parseQueryToJSON; a server without it has the app's own engine parse it
+(`core.guard.parse`, tested against 24.8 in tests/test_old_server.py)."""
 
 
 def text_value(value: Any) -> str:
@@ -126,8 +127,8 @@ def plan(version: tuple[int, ...]) -> list[dict[str, Any]]:
             continue
         if sql_name in PARSER and version < PARSER_SINCE:
             statements.append({"name": sql_name, "sql": sql_name, "text": "", "params": {},
-                               "skip": "parseQueryToJSON is missing up to 26.3 (seen here on 26.9): typed SQL "
-                                       "is refused with that reason on older servers"})
+                               "skip": "parseQueryToJSON is missing up to 26.3 (seen here on 26.9): the app's own "
+                                       "engine parses typed SQL for older servers"})
             continue
         if sql_name.startswith("alerts/"):
             statements.append(_statement(sql_name, sql_name, text, _generic(text, start, end, table=ALERT_TABLE)))

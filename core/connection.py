@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import socket
 import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -357,6 +358,22 @@ def _embedded_pool(data_dir: Path, size: int, readonly: int = 0) -> EmbeddedPool
         pool = EmbeddedPool(path, size, {"readonly": readonly} if readonly else None, engine=engine)
         _embedded_pools[path] = pool
         return pool
+
+
+def parser_connection() -> Connection:
+    """This process's own engine, for parsing users' SQL a server cannot parse for the guard (it lacks
+    `parseQueryToJSON`): the embedded engine when one is open, else a bare engine in a private empty directory,
+    opened once, with no logs and no data. It only parses; the statement then runs on the server."""
+    with _open_lock:
+        pool = next(iter(_embedded_pools.values()), None)
+        if pool is None:
+            path = Path(tempfile.mkdtemp(prefix="chm-parser-")).resolve()
+            user_files = path / "user_files"
+            user_files.mkdir()
+            engine = clickhouse_connect.get_client(dsn=f"chdb://{path}",
+                                                   chdb_options={"user_files_path": f"{user_files}/"})
+            pool = _embedded_pools[path] = EmbeddedPool(path, 1, engine=engine)
+    return Connection(label="parser", client=pool, embedded=True)
 
 
 @dataclass

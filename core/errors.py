@@ -46,4 +46,4 @@ class ReadOnlyViolation(ValidationError):
 
 
 class ParserUnavailableError(ReadOnlyViolation):
-    """The server cannot parse a statement for the guard (it lacks `parseQueryToJSON`): users' SQL is refused there."""
+    """Neither the server nor the app's own engine can parse a statement for the guard (no `parseQueryToJSON`)."""

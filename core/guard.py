@@ -148,15 +148,24 @@ def _describe(conn: Any, statement: str) -> dict[str, Any]:
     raise ReadOnlyViolation("DESCRIBE takes one table here (DESCRIBE db.table); query system.columns for more")
 
 
-def parse(conn: Any, sql: str) -> tuple[str, dict[str, Any]]:
+def parse(conn: Any, sql: str, *, fallback: bool = True) -> tuple[str, dict[str, Any]]:
     """Parse one statement on `conn`'s engine: (its formatting, its tree). A syntax error is a QueryError named
-    SYNTAX_ERROR; a statement kind the parser cannot serialise is read through `_describe` or refused."""
+    SYNTAX_ERROR; a statement kind the parser cannot serialise is read through `_describe` or refused.
+
+    A server without `parseQueryToJSON` (before 26.9) has the statement parsed by this process's own ClickHouse
+    engine (`fallback`): a newer parser of the same language, whose formatting of the statement is what then runs
+    on the server, so the server reads the names that were checked. Without `fallback` such a server raises
+    ParserUnavailableError."""
     if not isinstance(sql, str) or not sql.strip():
         raise ReadOnlyViolation(f"empty statement: write one {KINDS} query")
     try:
         rows = conn.query_rows(sqlfiles.load("guard/parse"), {"statement": sql})
     except QueryError as exc:
         if exc.name == "UNKNOWN_FUNCTION":
+            if fallback:
+                from core.connection import parser_connection
+
+                return parse(parser_connection(), sql, fallback=False)
             raise ParserUnavailableError(
                 "this server cannot parse statements for the guard (parseQueryToJSON needs a newer ClickHouse): "
                 "typed SQL is not available on it; use the dashboard's pages and the assistant's tools"
@@ -174,7 +183,7 @@ def parse(conn: Any, sql: str) -> tuple[str, dict[str, Any]]:
 
 def check(conn: Any, sql: Any, policy: Policy | None = None) -> Checked:
     """Parse `sql` on `conn` and accept it under `policy` (users' by default); else raise ReadOnlyViolation."""
-    statement, tree = parse(conn, sql)
+    statement, tree = parse(conn, sql, fallback=policy is None or not policy.trusted)
     if policy is None or not policy.trusted:
         databases, functions = conn.query_rows(sqlfiles.load("guard/server_names"))[0]
         if policy is None:

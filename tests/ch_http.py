@@ -8,6 +8,8 @@ never answer (a hung server).
 
     python tests/ch_http.py --port 18123 --data /tmp/engine [--user u --password p] [--stall] [--readonly 1|2]
 
+Run by an older chdb's Python (`.compat/24.8/bin/python`, see `bench/compat.py`) it is a ClickHouse 24.8 server.
+
 `--readonly N` gives the user a read-only profile: the engine's session is switched to `readonly=N` before the first
 request, so the engine itself refuses what such a server refuses (a changed setting, a write).
 """
@@ -48,21 +50,33 @@ def _settings_clause(settings: dict[str, str]) -> str:
 
 
 class Engine:
-    """One chdb connection, serialised."""
+    """One chdb engine, serialised. chdb 3 and later keep a connection with server-side parameters; older wheels
+    (ClickHouse 24.8, for tests of an older server) run each call on its own, so parameters and the read-only
+    profile go ahead of every statement as `SET`s, which the engine itself applies."""
 
     def __init__(self, data: str, config: str | None, readonly: int = 0) -> None:
         import chdb
 
         target = data if not config else f"{data}?config-file={config}"
-        self.conn = chdb.connect(target)
+        self.readonly = int(readonly)
         self.lock = threading.Lock()
-        if readonly:
+        self.conn = chdb.connect(target) if hasattr(chdb, "connect") else None
+        if self.conn is None:
+            from chdb.session import Session
+
+            self.session = Session(data)
+        elif readonly:
             self.conn.query("SYSTEM FLUSH LOGS")
-            self.conn.query(f"SET readonly = {int(readonly)}")
+            self.conn.query(f"SET readonly = {self.readonly}")
 
     def run(self, sql: str, fmt: str, params: dict[str, str]) -> bytes:
         with self.lock:
-            result = self.conn.query(sql, fmt, params=params)
+            if self.conn is not None:
+                result = self.conn.query(sql, fmt, params=params)
+            else:
+                sets = "".join(f"SET param_{name} = {_literal(value)};\n" for name, value in params.items())
+                profile = f"SET readonly = {self.readonly};\n" if self.readonly else ""
+                result = self.session.query(sets + profile + sql, fmt)
         data = result.bytes() if hasattr(result, "bytes") else bytes(result)
         return data
 

@@ -24,14 +24,16 @@ class ServerProcess:
     """A running HTTP front; `url` for CLICKHOUSE_HOST; `stop()` ends it, `start()` brings it back on the same port."""
 
     def __init__(self, data_dir: Path, password: str = "", stall: bool = False, port: int | None = None,
-                 readonly: int = 0) -> None:
+                 readonly: int = 0, python: str = sys.executable) -> None:
         self.data_dir, self.password, self.stall, self.readonly = data_dir, password, stall, readonly
+        self.python = python
+        """The interpreter, hence the engine: an older chdb's venv (`bench/compat.py`) serves an older ClickHouse."""
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> ServerProcess:
-        args = [sys.executable, str(HERE / "ch_http.py"), "--port", str(self.port), "--data", str(self.data_dir),
+        args = [self.python, str(HERE / "ch_http.py"), "--port", str(self.port), "--data", str(self.data_dir),
                 "--password", self.password]
         if self.stall:
             args.append("--stall")
