@@ -26,10 +26,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from alerts.targets import Target
+from config import Settings, load_settings
 from core import guard
 from core.connection import Connection, connect
 from core.errors import ChmError, ConfigError
-from core.settings import Settings, load_settings
 from dashboard.catalog import PANELS
 from dashboard.panels import Check
 
@@ -140,4 +140,4 @@ def load_rules(path: Path, default_for: int, settings: Settings | None = None) -
 
 def custom_targets(settings: Settings) -> list[Target]:
     """The rules of `CHM_ALERT_RULES` (none when unset)."""
-    return load_rules(settings.chm_alert_rules, settings.chm_alert_for, settings) if settings.chm_alert_rules else []
+    return load_rules(settings.alerts.rules, settings.alerts.consecutive, settings) if settings.alerts.rules else []

@@ -10,9 +10,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from config import Settings, load_settings
 from core.connection import Connection
 from core.errors import ConfigError
-from core.settings import Settings, load_settings
 from dashboard import demo
 from dashboard.catalog import PANELS
 from dashboard.panels import run_panel
