@@ -146,7 +146,7 @@ def current_user() -> str | None:
 def is_admin(user: str | None = None) -> bool:
     """Whether the user may see every user's conversations (`CHM_ADMIN_USERS`)."""
     user = user or current_user()
-    return user is not None and user in get_settings().admin_users
+    return user is not None and user in get_settings().app.admins
 
 
 def current_cluster() -> str | None:

@@ -80,7 +80,7 @@ def sidebar_state() -> None:
         st.caption(f"Connection: {exc}")
         return
     if error is not None:
-        st.caption(f":material/cloud_off: {context.get_settings().host_labels[index]}: {error.cause}")
+        st.caption(f":material/cloud_off: {context.get_settings().clickhouse.host_labels[index]}: {error.cause}")
     elif info is not None and info.readonly:
         st.caption(f":material/lock: Read-only user `{info.user}` (readonly={info.readonly}): "
                    + ("limits come from the server's profile" if info.readonly == 1 else "limits sent, readonly fixed"))
