@@ -85,8 +85,7 @@ def test_health_checks_are_ok_or_fire_for_a_named_demo_reason(settings: Settings
         if frame.empty or frame["value"].isna().all():
             continue
         check = panel.check
-        status = check.status(float(frame["value"].iloc[0]), float(getattr(settings, check.warning)),
-                              float(getattr(settings, check.critical)))
+        status = check.status(float(frame["value"].iloc[0]), *settings.health.levels(check))
         if status != "ok":
             firing[panel.name] = (status, str(frame["detail"].iloc[0]))
     unexplained = {name: why for name, why in firing.items() if name not in demo.FIRING_REASONS}

@@ -31,20 +31,19 @@ def test_readme_table_is_the_generated_one() -> None:
     assert len(variables) == len(set(variables)), "two settings read the same variable"
 
 
+AREA_VARIABLES = {
+    "CLICKHOUSE_DATABASE": "mon", "CHM_MAX_RESULT_ROWS": "77", "CHM_LOCAL_USER": "ann", "CHM_STORE_MAX_TITLE_BYTES": "200",
+    "CLICKHOUSE_AGENT_CONVERSATIONS_TTL_DAYS": "9", "POSTGRES_PRISMA_URL": "postgres://prisma",
+    "AGENT_CONVERSATIONS_D1_DATABASE_ID": "d1-id", "OPENAI_API_KEY": "sk-fallback", "CHM_LLM_TIMEOUT": "5",
+    "CHM_ALERTS": "true", "CHM_ALERT_FOR": "4", "CHM_PUBLIC_URL": "https://mon.example",
+    "CHM_HEALTH_DISK_USED_CRITICAL": "95",
+}
+"""One variable or more of every area, aliases and names outside the area's prefix among them."""
+
+
 def test_each_area_reads_its_prefix_and_its_aliases(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLICKHOUSE_DATABASE", "mon")
-    monkeypatch.setenv("CHM_MAX_RESULT_ROWS", "77")
-    monkeypatch.setenv("CHM_LOCAL_USER", "ann")
-    monkeypatch.setenv("CHM_STORE_MAX_TITLE_BYTES", "200")
-    monkeypatch.setenv("CLICKHOUSE_AGENT_CONVERSATIONS_TTL_DAYS", "9")
-    monkeypatch.setenv("POSTGRES_PRISMA_URL", "postgres://prisma")
-    monkeypatch.setenv("AGENT_CONVERSATIONS_D1_DATABASE_ID", "d1-id")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-fallback")
-    monkeypatch.setenv("CHM_LLM_TIMEOUT", "5")
-    monkeypatch.setenv("CHM_ALERTS", "true")
-    monkeypatch.setenv("CHM_ALERT_FOR", "4")
-    monkeypatch.setenv("CHM_PUBLIC_URL", "https://mon.example")
-    monkeypatch.setenv("CHM_HEALTH_DISK_USED_CRITICAL", "95")
+    for variable, value in AREA_VARIABLES.items():
+        monkeypatch.setenv(variable, value)
     settings = load_settings()
     assert settings.clickhouse.database == "mon" and settings.engine.max_result_rows == 77
     assert settings.app.local_user == "ann" and settings.store_limits.title_bytes == 200
