@@ -2,7 +2,8 @@
 
 This is the composition root, the one module that imports every area's settings: the assistant's
 (`assistant/settings.py`), the alert watcher's (`alerts/settings.py`) and the health thresholds, made from the
-checks' declarations (`dashboard/catalog.py`). `core` never imports it, so the core stays free of the areas.
+checks' declarations (`dashboard/catalog.py`). It cannot live in `core`: the health area is made from the catalog,
+whose panels import the connection, which imports `core.settings`; and `core` never imports the areas.
 
     python -m config      # prints README's settings table
 """

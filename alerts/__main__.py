@@ -17,7 +17,8 @@ def _watch(settings: Settings) -> int:
     thread, stop = start_thread(settings)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    print(f"watching every {settings.alerts.interval:g} s {len(settings.clickhouse.host_labels)} host(s); notifications "
+    hosts = len(settings.clickhouse.host_labels)
+    print(f"watching every {settings.alerts.interval:g} s {hosts} host(s); notifications "
           f"{'on' if settings.alerts.notify else 'off (CHM_ALERT_NOTIFY empty)'}", file=sys.stderr)
     while thread.is_alive():
         thread.join(timeout=1.0)

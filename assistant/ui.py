@@ -46,7 +46,8 @@ def _shared_tools(_settings: Settings, control_actions: bool) -> dict[str, Tool]
 
 
 def _hosts(settings: Settings) -> Hosts:
-    return {label: functools.partial(context.get_connection, index) for index, label in enumerate(settings.clickhouse.host_labels)}
+    labels = settings.clickhouse.host_labels
+    return {label: functools.partial(context.get_connection, index) for index, label in enumerate(labels)}
 
 
 def make_answerer(settings: Settings, conn: Any) -> BuiltinAssistant | LLMAssistant:

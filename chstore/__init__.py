@@ -97,7 +97,8 @@ def _agentstate_store(settings: CoreSettings) -> ConversationStore:
 
     if settings.store.agentstate_api_key is None:
         raise ConfigError("the agentstate store needs AGENTSTATE_API_KEY (an `as_live_` key).")
-    client = AgentStateClient(settings.store.agentstate_api_key.get_secret_value(), api_base=settings.store.agentstate_api_base)
+    client = AgentStateClient(settings.store.agentstate_api_key.get_secret_value(),
+                              api_base=settings.store.agentstate_api_base)
     return AgentStateStore(client)
 
 
@@ -114,8 +115,9 @@ def _d1_store(settings: CoreSettings) -> ConversationStore:
     if missing:
         raise ConfigError(f"the d1 store talks to D1's HTTP API and needs {', '.join(missing)}.")
     token = settings.store.cloudflare_api_token.get_secret_value()  # type: ignore[union-attr]
+    store = settings.store
     client = D1Client(
-        settings.store.cloudflare_account_id, settings.store.conversations_d1_database_id, token,  # type: ignore[arg-type]
-        api_base=settings.store.cloudflare_api_base,
+        store.cloudflare_account_id, store.conversations_d1_database_id, token,  # type: ignore[arg-type]
+        api_base=store.cloudflare_api_base,
     )
     return D1Store(client)

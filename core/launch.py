@@ -26,9 +26,10 @@ def split_environment(environ: dict[str, str]) -> tuple[dict[str, str], dict[str
     hold secrets too); the launcher is the app's entry, so it reads that composition when it runs, while importing
     this module still imports no area.
     """
-    from config import SECRET_VARIABLES as names
-    secrets = {name: value for name, value in environ.items() if name in names}
-    return {name: value for name, value in environ.items() if name not in names}, secrets
+    from config import SECRET_VARIABLES
+
+    secrets = {name: value for name, value in environ.items() if name in SECRET_VARIABLES}
+    return {name: value for name, value in environ.items() if name not in SECRET_VARIABLES}, secrets
 
 
 def main(argv: list[str]) -> None:

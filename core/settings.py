@@ -10,8 +10,9 @@ engine and its query limits, who the user is, where conversations live), compose
 other area. The areas that sit on top declare their own sub-models beside their code (`assistant/settings.py`,
 `alerts/settings.py`, the health thresholds built from the checks in `dashboard/catalog.py`), and the app's one
 `Settings` is composed from all of them in `config.py`, the only module that imports every area. The store's
-sub-models stay here because `chstore` already imports `core` (its package imports the store's settings), so a
-`chstore.settings` module loaded from `config` would run that package first and close an import cycle through it.
+sub-models stay here: `chstore` loads what it runs on by itself (`open_store()` without settings loads
+`CoreSettings`), and `CoreSettings` cannot import a `chstore.settings` module, which would first run the `chstore`
+package, which imports this one.
 """
 
 from __future__ import annotations

@@ -112,7 +112,8 @@ def render_home() -> None:
     if settings.clickhouse.embedded:
         st.markdown(f"**Engine:** embedded ClickHouse (chdb), data in `{settings.engine.data_dir}`")
     else:
-        hosts = ", ".join(f"{label} ({url})" for label, url in zip(settings.clickhouse.host_labels, settings.clickhouse.hosts, strict=True))
+        clickhouse = settings.clickhouse
+        hosts = ", ".join(f"{label} ({url})" for label, url in zip(clickhouse.host_labels, clickhouse.hosts, strict=True))
         st.markdown(f"**Engine:** ClickHouse server(s): {hosts}")
     if not status.banner():
         st.markdown(f"**Conversation store:** {context.store_label()}")

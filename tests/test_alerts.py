@@ -43,7 +43,8 @@ def calm() -> dict[str, float]:
     for panel in PANELS.values():
         if panel.check:
             never = 1e18 if panel.check.higher_is_worse else -1e18
-            overrides.update(dict.fromkeys((HealthSettings.variables(f)[0] for f in panel.check.settings_fields), never))
+            variables = (HealthSettings.variables(field)[0] for field in panel.check.settings_fields)
+            overrides.update(dict.fromkeys(variables, never))
     return overrides
 
 

@@ -32,7 +32,8 @@ def test_readme_table_is_the_generated_one() -> None:
 
 
 AREA_VARIABLES = {
-    "CLICKHOUSE_DATABASE": "mon", "CHM_MAX_RESULT_ROWS": "77", "CHM_LOCAL_USER": "ann", "CHM_STORE_MAX_TITLE_BYTES": "200",
+    "CLICKHOUSE_DATABASE": "mon", "CHM_MAX_RESULT_ROWS": "77", "CHM_LOCAL_USER": "ann",
+    "CHM_STORE_MAX_TITLE_BYTES": "200",
     "CLICKHOUSE_AGENT_CONVERSATIONS_TTL_DAYS": "9", "POSTGRES_PRISMA_URL": "postgres://prisma",
     "AGENT_CONVERSATIONS_D1_DATABASE_ID": "d1-id", "OPENAI_API_KEY": "sk-fallback", "CHM_LLM_TIMEOUT": "5",
     "CHM_ALERTS": "true", "CHM_ALERT_FOR": "4", "CHM_PUBLIC_URL": "https://mon.example",
