@@ -319,18 +319,21 @@ def load(model: type[Composed], **overrides: object) -> Composed:
     handed = handed_over_secrets()
     built: dict[str, Area] = {}
     problems: list[str] = []
+    causes: list[ValidationError] = []
     for name, area in parts.items():
         try:
             built[name] = area(**{**_from_launcher(area, handed), **given[name]})
         except ValidationError as exc:
             problems.extend(_explain(area, exc))
-    if not problems:
+            causes.append(exc)
+    if not causes:
         try:
             return model(**built)
         except ValidationError as exc:
             problems.extend(str(err["ctx"]["error"]) if "error" in err.get("ctx", {}) else err["msg"]
                             for err in exc.errors())
-    raise ConfigError("Invalid configuration — fix these environment variables:\n" + "\n".join(problems))
+            causes.append(exc)
+    raise ConfigError("Invalid configuration — fix these environment variables:\n" + "\n".join(problems)) from causes[0]
 
 
 def _explain(area: type[Area], exc: ValidationError) -> Iterator[str]:
