@@ -13,11 +13,10 @@ from dashboard.panels import Check, PageSpec, Panel, Param, docs_url
 
 def _check(name: str, title: str, requires: str, unit: str, *, meaning: str, action: str, warning: float,
            critical: float, worse: Literal["higher", "lower"], source: str, params: tuple[Param, ...] = (),
-           acceptable: frozenset[str] = frozenset(), ttl: int = 30) -> Panel:
+           ttl: int = 30) -> Panel:
     return Panel(
         name=f"health_{name}", title=title, sql=f"dashboard/health/{name}", kind="kpi", y=("value",),
         description=f"Health check: {meaning}", requires=requires, docs=docs_url(requires), params=params, ttl=ttl,
-        acceptable_errors=acceptable,
         check=Check(name=name, meaning=meaning, action=action, unit=unit, warning=warning, critical=critical,
                     source=source, higher_is_worse=worse == "higher"),
     )
