@@ -15,8 +15,8 @@ from contextlib import asynccontextmanager
 import streamlit as st
 
 from alerts.watcher import start_thread
+from config import load_settings
 from core.errors import ConfigError
-from core.settings import load_settings
 from history import download
 
 
@@ -28,7 +28,7 @@ async def lifespan(_: st.App) -> AsyncIterator[None]:
     except ConfigError:  # app.py shows the error on every page; the watcher cannot run without settings
         yield
         return
-    if not settings.chm_alerts:
+    if not settings.alerts.enabled:
         yield
         return
     thread, stop = start_thread(settings)
@@ -36,7 +36,7 @@ async def lifespan(_: st.App) -> AsyncIterator[None]:
         yield
     finally:
         stop.set()
-        thread.join(timeout=settings.clickhouse_max_execution_time + 5)
+        thread.join(timeout=settings.clickhouse.max_execution_time + 5)
 
 
 app = st.App("app.py", routes=download.routes(), lifespan=lifespan)

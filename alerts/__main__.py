@@ -9,16 +9,17 @@ import sys
 
 from alerts.check import EXIT_CODES, overall, pick_hosts, pick_targets, render, run_check
 from alerts.watcher import all_targets, start_thread
+from config import Settings, load_settings
 from core.errors import ChmError
-from core.settings import Settings, load_settings
 
 
 def _watch(settings: Settings) -> int:
     thread, stop = start_thread(settings)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    print(f"watching every {settings.chm_alert_interval:g} s {len(settings.host_labels)} host(s); notifications "
-          f"{'on' if settings.chm_alert_notify else 'off (CHM_ALERT_NOTIFY empty)'}", file=sys.stderr)
+    hosts = len(settings.clickhouse.host_labels)
+    print(f"watching every {settings.alerts.interval:g} s {hosts} host(s); notifications "
+          f"{'on' if settings.alerts.notify else 'off (CHM_ALERT_NOTIFY empty)'}", file=sys.stderr)
     while thread.is_alive():
         thread.join(timeout=1.0)
     return 0

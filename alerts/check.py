@@ -6,9 +6,9 @@ import json
 import math
 
 from alerts.targets import Reading, Target, evaluate
+from config import Settings
 from core.connection import connect
 from core.errors import ChmError, ConfigError
-from core.settings import Settings
 
 EXIT_CODES = {"ok": 0, "warning": 1, "critical": 2, "unknown": 3}
 """The Nagios plugin convention."""
@@ -16,7 +16,7 @@ EXIT_CODES = {"ok": 0, "warning": 1, "critical": 2, "unknown": 3}
 
 def pick_hosts(settings: Settings, host: str | None) -> list[int]:
     """Host numbers to check: all of them, or the one named by label, URL or number."""
-    labels, urls = settings.host_labels, settings.hosts
+    labels, urls = settings.clickhouse.host_labels, settings.clickhouse.hosts
     if host is None:
         return list(range(len(labels)))
     for index, label in enumerate(labels):
@@ -40,7 +40,7 @@ def run_check(settings: Settings, targets: list[Target], hosts: list[int]) -> li
     """Every target once on each host; an unreachable host reads `unknown` for all of its targets."""
     readings = []
     for index in hosts:
-        label = settings.host_labels[index]
+        label = settings.clickhouse.host_labels[index]
         try:
             conn = connect(settings, index)
         except ChmError as exc:

@@ -17,10 +17,10 @@ import pandas as pd
 from chstore.clickhouse import WRITE_SETTINGS, next_tick, split_table
 from chstore.errors import StorageError
 from chstore.model import EPOCH
+from config import Settings
 from core import sqlfiles
 from core.connection import Connection
 from core.errors import ChmError
-from core.settings import Settings
 
 EVENTS = ("firing", "resolved", "sent", "failed", "silenced")
 """What can happen to an alert: it fires or resolves, its notification is sent or finally fails, it is silenced."""
@@ -68,10 +68,10 @@ class AlertLog:
     @classmethod
     def from_settings(cls, settings: Settings, conn: Connection) -> AlertLog:
         """The alert table `CHM_ALERT_TABLE` in the conversation table's database, on the store's connection."""
-        database, _ = split_table(settings.conversation_table, settings.clickhouse_database)
-        auto_create = settings.clickhouse_agent_conversations_auto_create
-        return cls(conn, database, settings.chm_alert_table,
-                   auto_create=settings.embedded if auto_create is None else auto_create)
+        database, _ = split_table(settings.conversation_table, settings.clickhouse.database)
+        auto_create = settings.clickhouse_store.auto_create
+        return cls(conn, database, settings.alerts.table,
+                   auto_create=settings.clickhouse.embedded if auto_create is None else auto_create)
 
     @property
     def name(self) -> str:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import apprise
 from tenacity import Retrying, retry_if_result, stop_after_attempt, wait_exponential
 
+from config import Settings
 from core.errors import ConfigError
-from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,11 @@ class Notifier:
     @classmethod
     def from_settings(cls, settings: Settings) -> Notifier | None:
         """The notifier of `CHM_ALERT_NOTIFY`, or None when it is empty (alerts are then only recorded)."""
-        secret = settings.chm_alert_notify.get_secret_value() if settings.chm_alert_notify else ""
+        secret = settings.alerts.notify.get_secret_value() if settings.alerts.notify else ""
         urls = [url for url in _SEPARATORS.split(secret) if url]
         if not urls:
             return None
-        return cls(urls, retries=settings.chm_alert_retries, backoff=settings.chm_alert_backoff)
+        return cls(urls, retries=settings.alerts.retries, backoff=settings.alerts.backoff)
 
     def __repr__(self) -> str:
         return f"Notifier({len(self._apprise)} URLs, retries={self.retries})"

@@ -26,10 +26,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from alerts.targets import Target
+from config import Settings, load_settings
 from core import guard
 from core.connection import Connection, connect
 from core.errors import ChmError, ConfigError
-from core.settings import Settings, load_settings
 from dashboard.catalog import PANELS
 from dashboard.panels import Check
 
@@ -103,7 +103,8 @@ def _target(path: Path, name: str, rule: Rule, default_for: int, conn: Connectio
         if (warning > critical) if rule.higher_is_worse else (warning < critical):
             raise _fail(path, name, "critical", "the critical threshold must be at least as bad as the warning one")
     meaning = rule.meaning or (PANELS[rule.panel].description if rule.panel else "a custom rule's value")
-    check = Check(warning="", critical="", meaning=meaning, action=rule.action or "see the rule's definition",
+    check = Check(name=f"rule_{name}", meaning=meaning, action=rule.action or "see the rule's definition", unit="",
+                  warning=warning, critical=critical, source=f"the rule in {path}",
                   higher_is_worse=rule.higher_is_worse)
     return Target(f"rule_{name}", rule.title or name, check, warning, critical, rule.for_count or default_for,
                   panel=PANELS[rule.panel] if rule.panel else None, sql=rule.sql or "", column=rule.column,
@@ -140,4 +141,4 @@ def load_rules(path: Path, default_for: int, settings: Settings | None = None) -
 
 def custom_targets(settings: Settings) -> list[Target]:
     """The rules of `CHM_ALERT_RULES` (none when unset)."""
-    return load_rules(settings.chm_alert_rules, settings.chm_alert_for, settings) if settings.chm_alert_rules else []
+    return load_rules(settings.alerts.rules, settings.alerts.consecutive, settings) if settings.alerts.rules else []

@@ -6,12 +6,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from config import Settings
 from core import guard
 from core.connection import Connection
 from core.errors import ChmError, UnavailableError
-from core.settings import Settings
 from dashboard.catalog import PANELS
-from dashboard.panels import MISSING_NAMES, Check, Panel, check_thresholds, read_value, run_panel
+from dashboard.panels import MISSING_NAMES, Check, Panel, read_value, run_panel
 
 LEVELS = {"ok": 0, "warning": 1, "critical": 2}
 """Alert levels of the statuses that count; `unknown` (the check could not run) and `n/a` change nothing."""
@@ -65,9 +65,9 @@ def health_targets(settings: Settings) -> list[Target]:
     for panel in PANELS.values():
         if panel.check is None:
             continue
-        warning, critical = check_thresholds(panel.check, settings)
-        targets.append(Target(panel.name.removeprefix("health_"), panel.title, panel.check, warning, critical,
-                              settings.chm_alert_for, panel=panel))
+        warning, critical = settings.health.levels(panel.check)
+        targets.append(Target(panel.check.name, panel.title, panel.check, warning, critical,
+                              settings.alerts.consecutive, panel=panel))
     return targets
 
 

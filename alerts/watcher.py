@@ -16,9 +16,9 @@ from alerts.notify import Notifier, Outcome
 from alerts.rules import custom_targets
 from alerts.targets import Reading, Target, evaluate, health_targets
 from chstore.errors import StorageError
+from config import Settings
 from core.connection import Connection, connect
 from core.errors import ChmError
-from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class Watcher:
                  targets: list[Target] | None = None) -> None:
         self.settings, self.history, self.notifier = settings, history, notifier
         self.targets = all_targets(settings) if targets is None else targets
-        self.hosts = settings.host_labels
+        self.hosts = settings.clickhouse.host_labels
         self.states: dict[tuple[str, str], State] = {}
         self._connections: dict[int, Connection] = {}
         self._loaded = False
@@ -123,7 +123,7 @@ class Watcher:
         if self.notifier is None or (event.host, event.check_name) in silenced:
             return None
         level = SEVERITIES.index(event.severity)
-        title, body = message(reading, level, event.since, self.settings.chm_public_url)
+        title, body = message(reading, level, event.since, self.settings.alerts.public_url)
         try:
             outcome = self.notifier.send(title, body, event.severity)
         except Exception as exc:  # the watcher goes on whatever a notification plugin raises
@@ -179,7 +179,7 @@ class Watcher:
                 log.info("alert cycle: %d events in %.2f s", len(fired), time.monotonic() - started)
             except ChmError as exc:
                 log.error("alert cycle failed: %s", exc)
-            stop.wait(max(0.0, self.settings.chm_alert_interval - (time.monotonic() - started)))
+            stop.wait(max(0.0, self.settings.alerts.interval - (time.monotonic() - started)))
 
 
 def serve(settings: Settings, stop: threading.Event) -> None:
@@ -193,7 +193,7 @@ def serve(settings: Settings, stop: threading.Event) -> None:
             history = AlertLog.from_settings(settings, connect(settings, 0))
         except ChmError as exc:
             log.error("alert watcher waiting for the store's host: %s", exc)
-            stop.wait(settings.chm_alert_interval)
+            stop.wait(settings.alerts.interval)
             continue
         Watcher(settings, history, notifier, targets).run(stop)
 

@@ -18,8 +18,8 @@ import openai
 from assistant.tools import ALL_HOSTS, Hosts, Tool, ToolRun, run_tool
 from assistant.turn import Turn
 from chstore.model import Message
+from config import Settings
 from core.connection import Connection
-from core.settings import Settings
 
 HISTORY_MESSAGES = 40
 """How many earlier messages go back to the model (the newest ones)."""
@@ -108,13 +108,13 @@ class LLMAssistant:
         self.conn = conn
         self.tools = tools
         self.hosts = hosts
-        self.model = settings.llm_model
-        self.max_steps = settings.chm_assistant_max_steps
-        self.timeout = float(settings.chm_llm_timeout)
+        self.model = settings.llm.model
+        self.max_steps = settings.assistant.assistant_max_steps
+        self.timeout = float(settings.assistant.llm_timeout)
         self.stream = stream
         self.server = server or "ClickHouse"
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
-        self.client = client or openai.OpenAI(api_key=key, base_url=settings.llm_api_base or None,
+        key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else ""
+        self.client = client or openai.OpenAI(api_key=key, base_url=settings.llm.api_base or None,
                                               timeout=self.timeout, max_retries=0)
 
     @property

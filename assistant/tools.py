@@ -22,10 +22,10 @@ import pandas as pd
 
 from assistant.search import HEALTH, catalog_index
 from chstore.model import Message, current_limits, utcnow
+from config import Settings
 from core import guard, sqlfiles
 from core.connection import Connection
 from core.errors import ChmError, ReadOnlyViolation, UnavailableError, ValidationError
-from core.settings import Settings
 from dashboard.catalog import ACTIONS, PAGES, PANELS
 from dashboard.context import TIME_RANGES
 from dashboard.explain import EXPLAIN_KINDS, explain_statement
@@ -224,7 +224,7 @@ def build_tools(settings: Settings | None = None, *, control_actions: bool | Non
                       "kind": {"type": "string", "enum": list(EXPLAIN_KINDS), "description": "Default: INDEXES."}},
                      ("sql",))),
     ]
-    enabled = settings is not None and settings.chm_enable_control_actions
+    enabled = settings is not None and settings.app.enable_control_actions
     if enabled if control_actions is None else control_actions:
         tools.extend(_action_tool(action) for action in ACTIONS.values())
     return {tool.name: tool for tool in tools}

@@ -20,8 +20,8 @@ from assistant.tools import Hosts, Tool, ToolRun, build_tools, new_id, run_tool
 from assistant.turn import Turn
 from chstore import ConversationStore, Message
 from chstore.model import utcnow
+from config import Settings
 from core.errors import ChmError
-from core.settings import Settings
 from dashboard import context, frame, status
 from history.local import load_local_history, save_local_history
 
@@ -46,15 +46,16 @@ def _shared_tools(_settings: Settings, control_actions: bool) -> dict[str, Tool]
 
 
 def _hosts(settings: Settings) -> Hosts:
-    return {label: functools.partial(context.get_connection, index) for index, label in enumerate(settings.host_labels)}
+    labels = settings.clickhouse.host_labels
+    return {label: functools.partial(context.get_connection, index) for index, label in enumerate(labels)}
 
 
 def make_answerer(settings: Settings, conn: Any) -> BuiltinAssistant | LLMAssistant:
     """The LLM assistant when an API key is configured, else the built-in one; both reach every configured host."""
     read_only = bool(conn is not None and conn.server.readonly)
-    tools = _shared_tools(settings, settings.chm_enable_control_actions and not read_only)
+    tools = _shared_tools(settings, settings.app.enable_control_actions and not read_only)
     hosts = _hosts(settings)
-    if settings.llm_api_key is not None and settings.llm_api_key.get_secret_value():
+    if settings.llm.api_key is not None and settings.llm.api_key.get_secret_value():
         return LLMAssistant(conn, tools, settings, server=getattr(conn, "label", ""), hosts=hosts)
     return BuiltinAssistant(conn, tools, hosts)
 
@@ -414,7 +415,7 @@ def render_chat() -> None:
     if state is not None:
         render_messages(state, resolved_confirmations(state))
 
-    limit = settings.chm_max_chat_input
+    limit = settings.assistant.max_chat_input
     # One character past the limit reaches the server (Streamlit cuts longer input), so it is refused, not cut.
     question = st.chat_input("Ask about your ClickHouse…", max_chars=limit + 1, disabled=answerer is None,
                              key="chat_input")

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alerts.history import AlertLog  # noqa: E402
 from alerts.watcher import Watcher  # noqa: E402
+from config import Settings, load_settings  # noqa: E402
 from core.connection import APP_TAG, connect  # noqa: E402
-from core.settings import Settings, load_settings  # noqa: E402
 from tests.chserver import ServerProcess  # noqa: E402
 
 CALM = {"chm_health_uptime_warning": -1.0, "chm_health_uptime_critical": -1.0,
@@ -46,7 +46,7 @@ def _cpu_seconds(pid: int) -> float:
 def _queries(settings: Settings, start: datetime, end: datetime) -> int:
     """The app's queries every host logged between two moments (the count itself is sent after `end`)."""
     total = 0
-    for index in range(len(settings.host_labels)):
+    for index in range(len(settings.clickhouse.host_labels)):
         conn = connect(settings, index)
         conn.command("SYSTEM FLUSH LOGS")
         total += conn.query_rows(COUNT_SQL, {"start": start, "end": end, "tag": APP_TAG})[0][0]
@@ -77,7 +77,7 @@ def measure(settings: Settings, cycles: int, servers: list[ServerProcess]) -> di
                 "max": round(max(values), 1)}
 
     report: dict[str, object] = {
-        "hosts": len(settings.host_labels), "checks": len(watcher.targets), "cycles": cycles,
+        "hosts": len(settings.clickhouse.host_labels), "checks": len(watcher.targets), "cycles": cycles,
         "watcher_cpu_ms_per_cycle": summary(cpu), "wall_ms_per_cycle": summary(wall),
         "queries_per_cycle": round(queries / cycles, 1),
     }

@@ -39,8 +39,8 @@ def _page_seconds(conn: object) -> float:
 
 def measure(slow: float) -> dict[str, float]:
     """In this process: the page's time quiet and while a `slow`-second user query runs in another thread."""
+    from config import load_settings
     from core.connection import connect
-    from core.settings import load_settings
 
     conn = connect(load_settings())
     _page_seconds(conn)  # warm up: log tables, the engine's caches

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from store_bench import median_ms, seed_clickhouse  # noqa: E402
 
 from chstore.clickhouse import ClickHouseStore  # noqa: E402
+from config import load_settings  # noqa: E402
 from core.connection import connect  # noqa: E402
-from core.settings import load_settings  # noqa: E402
 from history.queries import Filters, Scope, ThreadBrowser  # noqa: E402
 
 TARGETS = {"list_ms": 1000.0, "search_ms": 2000.0}

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chstore import ConversationStore, Message
 from chstore.clickhouse import ClickHouseStore  # noqa: E402
+from config import load_settings  # noqa: E402
 from core import sqlfiles  # noqa: E402
 from core.connection import Connection, connect  # noqa: E402
-from core.settings import load_settings  # noqa: E402
 
 TARGETS = {"get_ms": 10.0, "list_ms": 5.0, "append_ms": 15.0, "append_turn400_ratio": 1.3}
 
@@ -128,7 +128,7 @@ def run_postgres(args: argparse.Namespace) -> dict[str, object]:
     """The same workload on the Postgres store: DATABASE_URL, or a throwaway server on 127.0.0.1 when unset."""
     from chstore.postgres import PostgresStore
 
-    url = load_settings().database_url
+    url = load_settings().store.database_url
     stop = None
     if url is None:
         from tests.pg import start_server

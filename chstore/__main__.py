@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from chstore import open_named_store, open_store
 from chstore.model import ConversationStore, Thread, ThreadSummary
 from core.errors import ChmError, ValidationError
-from core.settings import load_settings
+from core.settings import CoreSettings, load
 
 
 def thread_record(thread: Thread) -> dict[str, Any]:
@@ -54,11 +54,11 @@ def export_jsonl(store: ConversationStore, users: list[str], out: TextIO) -> int
 def _schema(_: argparse.Namespace) -> int:
     from chstore.clickhouse import render, schema_statements, split_table
 
-    settings = load_settings()
-    database, table = split_table(settings.conversation_table, settings.clickhouse_database)
+    settings = load(CoreSettings)
+    database, table = split_table(settings.conversation_table, settings.clickhouse.database)
     for sql, params in schema_statements(
-        database, table, settings.clickhouse_agent_conversations_cluster,
-        settings.clickhouse_agent_conversations_ttl_days,
+        database, table, settings.clickhouse_store.cluster,
+        settings.clickhouse_store.ttl_days,
     ):
         print(render(sql, params).strip().rstrip(";") + ";\n")
     return 0
@@ -99,24 +99,6 @@ def _export(args: argparse.Namespace) -> int:
         with open(args.output, "w", encoding="utf-8") as out:
             count = export_jsonl(store, users, out)
     print(f"exported {count} conversations", file=sys.stderr)
-    return 0
-
-
-def settings_table() -> str:
-    """README's settings table, generated from the Settings declarations."""
-    from core.settings import Settings, env_name
-
-    lines = ["| Variable | Default | Description |", "|---|---|---|"]
-    for name, field in Settings.model_fields.items():
-        default = field.default
-        shown = "" if default is None else getattr(default, "get_secret_value", lambda d=default: d)()
-        shown = f"`{shown}`" if shown not in ("", None) else "—"
-        lines.append(f"| `{env_name(name)}` | {shown} | {field.description} |")
-    return "\n".join(lines)
-
-
-def _settings(_: argparse.Namespace) -> int:
-    print(settings_table())
     return 0
 
 
@@ -169,7 +151,7 @@ def _copy(args: argparse.Namespace) -> int:
     if args.source == args.target:
         print("--from and --to name the same store", file=sys.stderr)
         return 2
-    settings = load_settings()
+    settings = load(CoreSettings)
     source = open_named_store(args.source, settings)
     target = open_named_store(args.target, settings)
     try:
@@ -183,7 +165,7 @@ def _copy(args: argparse.Namespace) -> int:
 
 
 def _d1(args: argparse.Namespace) -> int:
-    store = open_named_store("d1", load_settings())
+    store = open_named_store("d1", load(CoreSettings))
     for name in store.migrate():  # type: ignore[attr-defined]
         print(f"applied sql/d1/{name}.sql")
     return 0
@@ -194,18 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m chstore", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("schema", help="print the DDL of the ClickHouse conversation table").set_defaults(func=_schema)
-    sub.add_parser("settings", help="print the settings table (Markdown)").set_defaults(func=_settings)
 
     threads = sub.add_parser("threads", help="list, show or delete threads")
     threads.add_argument("action", choices=["list", "show", "delete"])
     threads.add_argument("thread_id", nargs="?")
-    threads.add_argument("--user", default=load_settings().chm_local_user, help="user id (default CHM_LOCAL_USER)")
+    threads.add_argument("--user", default=load(CoreSettings).app.local_user, help="user id (default CHM_LOCAL_USER)")
     threads.add_argument("--all-users", action="store_true", help="list: every user's threads")
     threads.add_argument("--limit", type=int, default=50)
     threads.set_defaults(func=_threads)
 
     export = sub.add_parser("export", help="export conversations as JSON lines")
-    export.add_argument("--user", default=load_settings().chm_local_user, help="user id (default CHM_LOCAL_USER)")
+    export.add_argument("--user", default=load(CoreSettings).app.local_user, help="user id (default CHM_LOCAL_USER)")
     export.add_argument("--all-users", action="store_true", help="every user's conversations")
     export.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
     export.set_defaults(func=_export)

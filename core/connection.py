@@ -28,7 +28,7 @@ from clickhouse_connect.driver.exceptions import ClickHouseError, DatabaseError,
 
 from core import guard, sqlfiles
 from core.errors import ChmError, QueryError, QueryTimeoutError, UnavailableError, UnreachableError
-from core.settings import Settings
+from core.settings import CoreSettings
 
 APP_TAG = "chmonitor"
 """`log_comment` of every query the app sends, so its own load can be filtered out of `query_log`."""
@@ -507,37 +507,37 @@ class Connection:
         )
 
 
-def _limits(settings: Settings) -> dict[str, Any]:
+def _limits(settings: CoreSettings) -> dict[str, Any]:
     return {
-        "max_execution_time": settings.clickhouse_max_execution_time,
-        "max_result_rows": settings.chm_max_result_rows,
-        "max_memory_usage": settings.chm_max_query_memory,
-        "timezone": settings.clickhouse_tz,
-        "adhoc_max_execution_time": settings.chm_adhoc_max_execution_time,
-        "adhoc_max_result_bytes": settings.chm_adhoc_max_result_bytes,
+        "max_execution_time": settings.clickhouse.max_execution_time,
+        "max_result_rows": settings.engine.max_result_rows,
+        "max_memory_usage": settings.engine.max_query_memory,
+        "timezone": settings.clickhouse.tz,
+        "adhoc_max_execution_time": settings.engine.adhoc_max_execution_time,
+        "adhoc_max_result_bytes": settings.engine.adhoc_max_result_bytes,
     }
 
 
-def connect(settings: Settings, host_index: int = 0, *, credentials: tuple[str, str] | None = None) -> Connection:
+def connect(settings: CoreSettings, host_index: int = 0, *, credentials: tuple[str, str] | None = None) -> Connection:
     """Open a connection to host number `host_index` (or the embedded engine when no host is configured).
 
     `credentials` (user, password) replace the host's configured ones, e.g. for the conversation store's own user.
     """
     common = _limits(settings)
-    if settings.embedded:
+    if settings.clickhouse.embedded:
         try:
-            pool = _embedded_pool(Path(settings.chm_data_dir), settings.chm_embedded_clients,
-                                  settings.chm_embedded_readonly)
+            pool = _embedded_pool(Path(settings.engine.data_dir), settings.engine.embedded_clients,
+                                  settings.engine.embedded_readonly)
         except ChmError:
             raise
         except Exception as exc:
             raise translate(exc) from exc
         return Connection(label="embedded", client=pool, embedded=True, **common)
-    hosts = settings.hosts
+    hosts = settings.clickhouse.hosts
     if not 0 <= host_index < len(hosts):
         raise UnreachableError(f"no host number {host_index}; CLICKHOUSE_HOST lists {len(hosts)}")
     url = urlsplit(hosts[host_index])
-    user, password = credentials or settings.credentials(host_index)
+    user, password = credentials or settings.clickhouse.credentials(host_index)
     secrets = tuple(s for s in (password,) if s)
     check_down(hosts[host_index])
     try:
@@ -547,17 +547,17 @@ def connect(settings: Settings, host_index: int = 0, *, credentials: tuple[str, 
             port=url.port or (8443 if url.scheme == "https" else 8123),
             username=user,
             password=password,
-            database=settings.clickhouse_database,
+            database=settings.clickhouse.database,
             client_name=APP_TAG,
             autogenerate_session_id=False,
             connect_timeout=5,
-            send_receive_timeout=settings.clickhouse_max_execution_time + 5,
+            send_receive_timeout=settings.clickhouse.max_execution_time + 5,
             query_retries=0,
         )
     except Exception as exc:
         error = translate(exc, secrets)
         if isinstance(error, UnreachableError):
-            mark_down(hosts[host_index], error, settings.chm_retry_after)
+            mark_down(hosts[host_index], error, settings.engine.retry_after)
         raise error from exc
-    return Connection(label=settings.host_labels[host_index], client=client, embedded=False, secrets=secrets,
-                      url=hosts[host_index], retry_after=settings.chm_retry_after, **common)
+    return Connection(label=settings.clickhouse.host_labels[host_index], client=client, embedded=False, secrets=secrets,
+                      url=hosts[host_index], retry_after=settings.engine.retry_after, **common)

@@ -16,14 +16,20 @@ import json
 import os
 import sys
 
-from core.settings import SECRETS_FD_VARIABLE, secret_variables
+from core.settings import SECRETS_FD_VARIABLE
 
 
 def split_environment(environ: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """(the environment without secrets, the secrets): pure, for tests."""
-    names = secret_variables()
-    secrets = {name: value for name, value in environ.items() if name in names}
-    return {name: value for name, value in environ.items() if name not in names}, secrets
+    """(the environment without secrets, the secrets): pure, for tests.
+
+    The secret variables are those of the app's composed `config.Settings` (the assistant's and the alerts' areas
+    hold secrets too); the launcher is the app's entry, so it reads that composition when it runs, while importing
+    this module still imports no area.
+    """
+    from config import SECRET_VARIABLES
+
+    secrets = {name: value for name, value in environ.items() if name in SECRET_VARIABLES}
+    return {name: value for name, value in environ.items() if name not in SECRET_VARIABLES}, secrets
 
 
 def main(argv: list[str]) -> None:

@@ -36,7 +36,7 @@ def _daily_figure(daily: pd.DataFrame) -> go.Figure:
 
 
 def _silence_form(log: AlertLog, active: pd.DataFrame) -> None:
-    hosts = context.get_settings().host_labels
+    hosts = context.get_settings().clickhouse.host_labels
     keys = [(row.host, row.check_name) for row in active.itertuples()]
     keys += [(host, p.name.removeprefix("health_")) for host in hosts for p in PANELS.values()
              if p.check and (host, p.name.removeprefix("health_")) not in keys]

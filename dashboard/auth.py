@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.settings import Settings
+from config import Settings
 
 
 def oidc_configured() -> bool:
@@ -50,7 +50,7 @@ def gate(settings: Settings) -> bool:
         with st.sidebar:
             st.caption(f"Signed in as {oidc_identity(st.user) or 'user'}")
             st.button("Sign out", on_click=st.logout, key="sign_out")
-    expected = settings.chm_shared_password.get_secret_value() if settings.chm_shared_password else ""
+    expected = settings.app.shared_password.get_secret_value() if settings.app.shared_password else ""
     if expected and not st.session_state.get("shared_password_ok"):
         st.title("chmonitor")
         with st.form("shared_password"):

@@ -14,7 +14,7 @@ from dashboard import (
     catalog_system,
     catalog_tables,
 )
-from dashboard.panels import Action, PageSpec, Panel, Param
+from dashboard.panels import Action, PageSpec, Panel, Param, health_settings
 
 PANELS: dict[str, Panel] = {}
 ACTIONS: dict[str, Action] = {}
@@ -72,4 +72,7 @@ for _module in _MODULES:
 for _action in (*catalog_queries.ACTIONS, *catalog_tables.ACTIONS):
     ACTIONS[_action.name] = _action
 
-__all__ = ["ACTIONS", "PAGES", "PANELS", "Action", "PageSpec", "Panel", "Param", "register"]
+HealthSettings = health_settings(panel.check for panel in PANELS.values() if panel.check)
+"""The health thresholds' settings sub-model, made from every declared check (`CHM_HEALTH_<CHECK>_WARNING`…)."""
+
+__all__ = ["ACTIONS", "PAGES", "PANELS", "Action", "HealthSettings", "PageSpec", "Panel", "Param", "register"]

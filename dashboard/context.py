@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from chstore import ConversationStore, DisabledError, open_store, resolve_store
+from config import Settings, load_settings
 from core import guard
 from core.connection import Connection, connect
 from core.errors import ChmError, ReadOnlyViolation
-from core.settings import Settings, load_settings
 from dashboard.auth import oidc_identity
 
 log = logging.getLogger("chmonitor")
@@ -78,14 +78,14 @@ def store_label() -> str:
         return f"misconfigured: {exc}"
     where = ""
     if choice.kind == "clickhouse":
-        where = f" ({settings.conversation_table}{' on the embedded engine' if settings.embedded else ''})"
+        where = f" ({settings.conversation_table}{' on the embedded engine' if settings.clickhouse.embedded else ''})"
     return f"{choice.kind}{where} — {choice.reason}"
 
 
 def current_host_index() -> int:
     """The host chosen in the sidebar (0 when there is one host or the embedded engine)."""
     settings = get_settings()
-    labels = settings.host_labels
+    labels = settings.clickhouse.host_labels
     label = st.session_state.get("host") or st.query_params.get("host")
     return labels.index(label) if label in labels else 0
 
@@ -136,17 +136,17 @@ def current_user() -> str | None:
             return oidc_identity(st.user)
     except Exception:  # st.user raises when authentication is not configured at all
         log.debug("streamlit authentication not configured")
-    header = settings.chm_trusted_user_header
+    header = settings.app.trusted_user_header
     if header:
         value = (st.context.headers.get(header) or "").strip()
         return value or None
-    return settings.chm_local_user
+    return settings.app.local_user
 
 
 def is_admin(user: str | None = None) -> bool:
     """Whether the user may see every user's conversations (`CHM_ADMIN_USERS`)."""
     user = user or current_user()
-    return user is not None and user in get_settings().admin_users
+    return user is not None and user in get_settings().app.admins
 
 
 def current_cluster() -> str | None:

@@ -17,10 +17,10 @@ from typing import Any
 
 import streamlit as st
 
+from config import Settings
 from core import sqlfiles
 from core.connection import Connection
 from core.errors import ChmError, ConfigError, QueryError
-from core.settings import Settings
 from dashboard import context
 
 log = logging.getLogger("chmonitor.demo")
@@ -165,7 +165,7 @@ def _run(conn: Connection, seconds: float) -> None:
 
 def refuse_unless_embedded(settings: Settings, conn: Connection) -> None:
     """Raise ConfigError unless both the settings and the connection are the app's own embedded engine."""
-    if not settings.embedded or not conn.embedded:
+    if not settings.clickhouse.embedded or not conn.embedded:
         raise ConfigError("the demo workload runs only on the embedded engine, never on a server (CLICKHOUSE_HOST)")
 
 
@@ -207,7 +207,7 @@ def remove(settings: Settings, conn: Connection) -> None:
 
 def start_at_launch(settings: Settings) -> bool:
     """`CHM_DEMO=true`: start the workload once per process, at the first page view; True when this call started it."""
-    if not settings.chm_demo or _launched.is_set():
+    if not settings.app.demo or _launched.is_set():
         return False
     with _lock:
         if _launched.is_set():
@@ -222,7 +222,7 @@ def start_at_launch(settings: Settings) -> bool:
 
 def render_offer(settings: Settings) -> None:
     """Home's demo box (embedded engine only): start the workload, see how it runs, remove the demo database."""
-    if not settings.embedded:
+    if not settings.clickhouse.embedded:
         return
     current = status()
     try:

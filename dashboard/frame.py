@@ -10,8 +10,8 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from config import Settings
 from core.errors import ChmError
-from core.settings import Settings
 from dashboard import context, status
 from dashboard.catalog import PAGES, PANELS
 from dashboard.panels import run_panel
@@ -134,7 +134,7 @@ def _custom_range() -> None:
 
 def sidebar(settings: Settings) -> None:
     """Host switcher, cluster picker, time range, auto-refresh and the own-queries toggle (all with explicit keys)."""
-    labels = settings.host_labels
+    labels = settings.clickhouse.host_labels
     _init_from_url("host", labels, labels[0])
     _init_from_url("range", [*context.TIME_RANGES, "custom"], "1h")
     _init_from_url("refresh", list(context.REFRESH_CHOICES), "off")
@@ -159,8 +159,8 @@ def sidebar(settings: Settings) -> None:
 def sync_query_params(page: object) -> None:
     """Mirror host, range, cluster and refresh into the URL so a view can be shared by link and survives a reload."""
     settings = context.get_settings()
-    if len(settings.host_labels) > 1:
-        st.query_params["host"] = st.session_state.get("host", settings.host_labels[0])
+    if len(settings.clickhouse.host_labels) > 1:
+        st.query_params["host"] = st.session_state.get("host", settings.clickhouse.host_labels[0])
     st.query_params["range"] = st.session_state.get("range", "1h")
     if st.session_state.get("cluster"):
         st.query_params["cluster"] = st.session_state["cluster"]

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from config import Settings
 from core.connection import ServerInfo
 from core.errors import ChmError
-from core.settings import Settings
 from dashboard import alerts_view, context, demo, status
 from dashboard.catalog import PANELS
 from dashboard.frame import NAVIGATION, ensure_router
@@ -97,7 +97,7 @@ def _areas() -> None:
 
 def _demo_offer(settings: Settings, frame: pd.DataFrame | Missing) -> None:
     """On an embedded engine without tables of its own, say why pages are empty; the demo workload starts here."""
-    if not settings.embedded or isinstance(frame, Missing) or int(frame.iloc[0]["user_tables"]):
+    if not settings.clickhouse.embedded or isinstance(frame, Missing) or int(frame.iloc[0]["user_tables"]):
         return
     st.info("This embedded engine has no tables of its own yet, so pages about tables, merges, mutations and slow "
             "or failed queries show no rows.", icon=":material/science:")
@@ -109,10 +109,11 @@ def render_home() -> None:
     settings = context.get_settings()
     st.title("chmonitor", anchor=False)
     st.caption("ClickHouse-native monitoring, an assistant that answers with real queries, and its history.")
-    if settings.embedded:
-        st.markdown(f"**Engine:** embedded ClickHouse (chdb), data in `{settings.chm_data_dir}`")
+    if settings.clickhouse.embedded:
+        st.markdown(f"**Engine:** embedded ClickHouse (chdb), data in `{settings.engine.data_dir}`")
     else:
-        hosts = ", ".join(f"{label} ({url})" for label, url in zip(settings.host_labels, settings.hosts, strict=True))
+        clickhouse = settings.clickhouse
+        hosts = ", ".join(f"{label} ({url})" for label, url in zip(clickhouse.host_labels, clickhouse.hosts, strict=True))
         st.markdown(f"**Engine:** ClickHouse server(s): {hosts}")
     if not status.banner():
         st.markdown(f"**Conversation store:** {context.store_label()}")

@@ -6,15 +6,18 @@ The same declarations feed the dashboard pages and the assistant's tools.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import pandas as pd
+from pydantic import Field, create_model
 
 from core import sqlfiles
 from core.connection import APP_TAG, Connection, ServerInfo
 from core.errors import UnavailableError, ValidationError
+from core.settings import Area
 
 ChartKind = Literal["table", "line", "area", "bar", "kpi", "text"]
 Unit = Literal["bytes", "bytes_per_s", "ms", "s", "pct", "count", "per_s", "ratio"]
@@ -46,16 +49,20 @@ class Param:
 
 @dataclass(frozen=True)
 class Check:
-    """How a health panel's `value` column becomes ok / warning / critical.
+    """How a health panel's `value` column becomes ok / warning / critical, with its thresholds declared.
 
-    `warning`/`critical` name Settings fields holding the thresholds; `higher_is_worse=False` flips the comparison.
+    `warning` and `critical` are the default thresholds in `unit`, and `source` cites where they come from; each is
+    the setting `CHM_HEALTH_<NAME>_WARNING` / `_CRITICAL` (`health_settings` makes them from the declarations). A
+    value reaching a threshold has its status; `higher_is_worse=False` flips the comparison.
     """
 
-    warning: str
-    critical: str
+    name: str
     meaning: str
     action: str
-    unit: str = ""
+    unit: str
+    warning: float
+    critical: float
+    source: str
     higher_is_worse: bool = True
 
     def status(self, value: float, warning: float, critical: float) -> str:
@@ -64,10 +71,32 @@ class Check:
             return "critical" if value >= critical else "warning" if value >= warning else "ok"
         return "critical" if value <= critical else "warning" if value <= warning else "ok"
 
+    @property
+    def settings_fields(self) -> tuple[str, str]:
+        """The names of its warning and critical fields in the health settings (`CHM_HEALTH_` + the name, upper)."""
+        return f"{self.name}_warning", f"{self.name}_critical"
 
-def check_thresholds(check: Check, settings: Any) -> tuple[float, float]:
-    """The warning and critical thresholds of a check, read from the settings fields it names."""
-    return float(getattr(settings, check.warning)), float(getattr(settings, check.critical))
+
+class ThresholdSettings(Area, env_prefix="CHM_HEALTH_"):
+    """The health checks' thresholds in force; `health_settings` adds one warning and one critical field per check."""
+
+    def levels(self, check: Check) -> tuple[float, float]:
+        """The warning and critical thresholds of `check`."""
+        warning, critical = check.settings_fields
+        return getattr(self, warning), getattr(self, critical)
+
+
+def health_settings(checks: Iterable[Check]) -> type[ThresholdSettings]:
+    """The settings sub-model of the declared checks: two float fields each, default, unit and source documented."""
+    fields: dict[str, Any] = {}
+    for check in checks:
+        if check.settings_fields[0] in fields:
+            raise ValueError(f"two health checks are called {check.name}")
+        for field_name, level, default in zip(check.settings_fields, ("warning", "critical"),
+                                              (check.warning, check.critical), strict=True):
+            fields[field_name] = (float, Field(float(default), description=f"Health check `{check.name}`: {level} "
+                                               f"threshold ({check.unit}); default: {check.source}"))
+    return create_model("HealthSettings", __base__=ThresholdSettings, __doc__=ThresholdSettings.__doc__, **fields)
 
 
 def read_value(frame: pd.DataFrame, column: str = "value") -> tuple[float | None, str]:

@@ -30,7 +30,6 @@ from dashboard.panels import (
     Panel,
     Param,
     Unit,
-    check_thresholds,
     control_refusal,
     format_value,
     read_value,
@@ -435,7 +434,7 @@ def _action(name: str, values: dict[str, Any]) -> None:
     action = ACTIONS[name]
     settings = context.get_settings()
     with st.expander(action.title):
-        if not settings.chm_enable_control_actions:
+        if not settings.app.enable_control_actions:
             st.caption(f"{action.description} Off: set CHM_ENABLE_CONTROL_ACTIONS=true to allow it.")
             return
         refused = control_refusal(context.get_connection().server)
@@ -482,7 +481,7 @@ def check_status(panel: Panel, frame: pd.DataFrame | Missing) -> tuple[str, floa
     """Status, measured value, warning and critical thresholds, and detail of one health-check result."""
     check = panel.check
     assert check is not None
-    warning, critical = check_thresholds(check, context.get_settings())
+    warning, critical = context.get_settings().health.levels(check)
     if isinstance(frame, Missing):
         return "n/a", None, warning, critical, "not available on this server"
     value, detail = read_value(frame)

@@ -48,7 +48,7 @@ def _server(index: int) -> tuple[Connection | None, ServerInfo | None, QueryErro
 def host_down(index: int) -> bool:
     """Whether host `index` is inside its fail-fast window (only a configured server can be down)."""
     settings = context.get_settings()
-    return not settings.embedded and down_for(settings.hosts[index]) > 0
+    return not settings.clickhouse.embedded and down_for(settings.clickhouse.hosts[index]) > 0
 
 
 def _wait(index: int, shown_at: float, retry: float) -> None:
@@ -64,9 +64,9 @@ def banner(index: int | None = None) -> bool:
     _, _, error = _server(index)
     if error is None:
         return True
-    retry_in = 0.0 if settings.embedded else down_for(settings.hosts[index])
-    st.warning(banner_text(settings.host_labels[index], error, retry_in), icon=":material/cloud_off:")
-    retry = max(1.0, settings.chm_retry_after)
+    retry_in = 0.0 if settings.clickhouse.embedded else down_for(settings.clickhouse.hosts[index])
+    st.warning(banner_text(settings.clickhouse.host_labels[index], error, retry_in), icon=":material/cloud_off:")
+    retry = max(1.0, settings.engine.retry_after)
     st.fragment(run_every=retry)(_wait)(index, time.monotonic(), retry)
     return False
 
@@ -80,7 +80,7 @@ def sidebar_state() -> None:
         st.caption(f"Connection: {exc}")
         return
     if error is not None:
-        st.caption(f":material/cloud_off: {context.get_settings().host_labels[index]}: {error.cause}")
+        st.caption(f":material/cloud_off: {context.get_settings().clickhouse.host_labels[index]}: {error.cause}")
     elif info is not None and info.readonly:
         st.caption(f":material/lock: Read-only user `{info.user}` (readonly={info.readonly}): "
                    + ("limits come from the server's profile" if info.readonly == 1 else "limits sent, readonly fixed"))
@@ -91,5 +91,5 @@ def sidebar_state() -> None:
 def host_label(label: str) -> str:
     """A host switcher entry, marked when that host is down."""
     settings = context.get_settings()
-    index = settings.host_labels.index(label)
+    index = settings.clickhouse.host_labels.index(label)
     return f"{label} (down)" if host_down(index) else label

@@ -30,8 +30,8 @@ from streamlit import config
 
 from chstore import ConversationStore, Thread
 from chstore.errors import DisabledError, NotFoundError
+from config import Settings
 from core.errors import ChmError, ValidationError
-from core.settings import Settings
 from dashboard import context
 from history import export
 from history.queries import ALL_USERS, Filters, Scope, ThreadBrowser, scope_for
@@ -64,7 +64,7 @@ class Grant:
 
 def signing_key(settings: Settings) -> bytes:
     """The signing key: `CHM_EXPORT_SECRET` when set (shared by replicas), else a random key of this process."""
-    secret = settings.chm_export_secret.get_secret_value() if settings.chm_export_secret else ""
+    secret = settings.app.export_secret.get_secret_value() if settings.app.export_secret else ""
     return secret.encode("utf-8") if secret else _PROCESS_KEY
 
 
@@ -174,8 +174,8 @@ async def serve(request: Request) -> Response:
     try:
         settings = context.get_settings()
         grant = read(request.query_params.get("token", ""), signing_key(settings), datetime.now(UTC).timestamp())
-        header = settings.chm_trusted_user_header
-        authorize(grant, settings.admin_users, (request.headers.get(header) or "").strip() if header else None)
+        header = settings.app.trusted_user_header
+        authorize(grant, settings.app.admins, (request.headers.get(header) or "").strip() if header else None)
         name, stream = await run_in_threadpool(lambda: start(context.get_store(), grant))
     except LinkRefused as exc:
         return PlainTextResponse(f"{exc}\n", status_code=403)

@@ -18,8 +18,8 @@ for _name in list(os.environ):
 os.environ["CHM_DATA_DIR"] = ENGINE_DIR
 os.environ["CHM_ENV"] = "test"
 
+from config import Settings, load_settings  # noqa: E402
 from core.connection import Connection, connect  # noqa: E402
-from core.settings import Settings, load_settings  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -114,8 +114,8 @@ def main() -> None:
     """Run the sweep for the mode given on the command line and print JSON."""
     mode = sys.argv[1]
     _environment(mode)
+    from config import load_settings
     from core.connection import connect
-    from core.settings import load_settings
 
     conn = connect(load_settings())
     _activity(conn.client.engine)

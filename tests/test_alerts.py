@@ -21,12 +21,12 @@ from alerts.history import AlertLog
 from alerts.notify import Notifier
 from alerts.rules import load_rules
 from alerts.watcher import Watcher
+from config import Settings, load_settings
 from core.connection import Connection
 from core.errors import ConfigError
-from core.settings import Settings, load_settings
 from dashboard import context
 from dashboard.alerts_view import _log
-from dashboard.catalog import PANELS
+from dashboard.catalog import PANELS, HealthSettings
 from tests.appserver import running_app
 from tests.chserver import free_port
 from tests.webhook import Receiver
@@ -43,7 +43,8 @@ def calm() -> dict[str, float]:
     for panel in PANELS.values():
         if panel.check:
             never = 1e18 if panel.check.higher_is_worse else -1e18
-            overrides[panel.check.warning] = overrides[panel.check.critical] = never
+            variables = (HealthSettings.variables(field)[0] for field in panel.check.settings_fields)
+            overrides.update(dict.fromkeys(variables, never))
     return overrides
 
 

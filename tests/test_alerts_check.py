@@ -10,8 +10,8 @@ import pytest
 
 from alerts.__main__ import main
 from alerts.rules import load_rules
+from config import load_settings
 from core.errors import ConfigError
-from core.settings import load_settings
 from tests.chserver import free_port
 from tests.test_alerts import calm
 

@@ -24,7 +24,8 @@ def resolve(table: str) -> str | None:
 
 @pytest.fixture(scope="module")
 def tools(settings):
-    return build_tools(settings.model_copy(update={"chm_enable_control_actions": True}))
+    enabled = settings.app.model_copy(update={"enable_control_actions": True})
+    return build_tools(settings.model_copy(update={"app": enabled}))
 
 
 # question, expected panel (or tool), expected arguments (a subset of what the plan holds; start/end as (start, end))

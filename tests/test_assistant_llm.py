@@ -14,9 +14,11 @@ from chstore import Message
 from tests.fake_llm import FakeLLM, Reply
 
 
-def make(settings, conn, llm: FakeLLM, *, stream: bool = True, hosts=None, **overrides) -> LLMAssistant:
-    configured = settings.model_copy(update={"llm_api_key": SecretStr("sk-test"), "llm_api_base": llm.base_url,
-                                             "llm_model": "fake-model", **overrides})
+def make(settings, conn, llm: FakeLLM, *, stream: bool = True, hosts=None, **areas: dict) -> LLMAssistant:
+    """The LLM assistant on the fake endpoint; `areas` change fields per settings area (`app={...}`)."""
+    areas = {"llm": {"api_key": SecretStr("sk-test"), "api_base": llm.base_url, "model": "fake-model"}, **areas}
+    configured = settings.model_copy(
+        update={name: getattr(settings, name).model_copy(update=fields) for name, fields in areas.items()})
     return LLMAssistant(conn, build_tools(configured), configured, stream=stream, hosts=hosts)
 
 
@@ -57,7 +59,7 @@ def test_streaming_yields_text_in_pieces(settings, conn) -> None:
 def test_step_cap_stops_the_loop(settings, conn) -> None:
     script = [Reply(tool_calls=[("run_sql", {"sql": "SELECT 1"})])] * 5
     with FakeLLM(script) as llm:
-        events, turn = answer(make(settings, conn, llm, chm_assistant_max_steps=2), "loop forever")
+        events, turn = answer(make(settings, conn, llm, assistant={"assistant_max_steps": 2}), "loop forever")
     assert len(llm.requests) == 2
     assert "stopped after 2" in events[-1]
     assert turn.messages[-1].metadata["error"] == "step_cap"
@@ -81,7 +83,7 @@ def test_guard_refusal_goes_back_to_the_model(settings, conn) -> None:
 ], ids=["bad-key", "rate-limit", "server-error", "timeout"])
 def test_provider_errors_are_plain_and_recorded(settings, conn, reply: Reply, expected: str, code: str) -> None:
     with FakeLLM([reply]) as llm:
-        events, turn = answer(make(settings, conn, llm, chm_llm_timeout=0.5), "hello")
+        events, turn = answer(make(settings, conn, llm, assistant={"llm_timeout": 0.5}), "hello")
     assert expected in events[-1]
     assert [m.role for m in turn.messages] == ["assistant"]
     assert turn.messages[0].metadata["error"] == code
@@ -114,7 +116,7 @@ def test_history_goes_back_in_chat_form(settings, conn) -> None:
 
 def test_request_carries_few_tools_even_with_control_actions(settings, conn) -> None:
     with FakeLLM([Reply(text="ok")]) as llm:
-        answer(make(settings, conn, llm, chm_enable_control_actions=True), "hello")
+        answer(make(settings, conn, llm, app={"enable_control_actions": True}), "hello")
     names = [t["function"]["name"] for t in llm.requests[0]["tools"]]
     assert len(names) <= MAX_TOOLS == 20
     assert {"kill_query", "kill_mutation", "optimize_table"} <= set(names)

@@ -101,7 +101,7 @@ def test_unknown_thread_starts_fresh() -> None:
 
 def test_oversized_question_is_refused_with_a_message(store, monkeypatch: pytest.MonkeyPatch) -> None:
     at = page().run()
-    limit = context.get_settings().chm_max_chat_input
+    limit = context.get_settings().assistant.max_chat_input
     at = ask(at, "x" * (limit * 3))
     assert not at.exception
     assert any("CHM_MAX_CHAT_INPUT" in w.value for w in at.warning)

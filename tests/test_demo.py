@@ -10,9 +10,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from config import Settings, load_settings
 from core.connection import Connection
 from core.errors import ConfigError
-from core.settings import Settings, load_settings
 from dashboard import demo
 from dashboard.catalog import PANELS
 from dashboard.panels import run_panel
@@ -85,8 +85,7 @@ def test_health_checks_are_ok_or_fire_for_a_named_demo_reason(settings: Settings
         if frame.empty or frame["value"].isna().all():
             continue
         check = panel.check
-        status = check.status(float(frame["value"].iloc[0]), float(getattr(settings, check.warning)),
-                              float(getattr(settings, check.critical)))
+        status = check.status(float(frame["value"].iloc[0]), *settings.health.levels(check))
         if status != "ok":
             firing[panel.name] = (status, str(frame["detail"].iloc[0]))
     unexplained = {name: why for name, why in firing.items() if name not in demo.FIRING_REASONS}

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
+from config import load_settings
 from core.errors import ConfigError
-from core.settings import load_settings
 from history import download
 from history.download import Grant, LinkRefused, authorize, read, sign
 from history.queries import ALL_USERS, Filters, Scope
@@ -116,7 +116,7 @@ def test_a_short_or_patterned_export_secret_stops_start_up(weak: str) -> None:
                                     base64.b64encode(secrets.token_bytes(48)).decode(),
                                     "a long passphrase, with many different characters: 12345!"])
 def test_32_random_bytes_in_hex_base64_or_text_are_accepted(strong: str) -> None:
-    assert load_settings(chm_export_secret=SecretStr(strong)).chm_export_secret.get_secret_value() == strong
+    assert load_settings(chm_export_secret=SecretStr(strong)).app.export_secret.get_secret_value() == strong
 
 
 def test_the_route_follows_the_base_url_path() -> None:

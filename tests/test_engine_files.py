@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from config import Settings
 from core.connection import Connection
 from core.errors import ChmError
-from core.settings import Settings
 
 UNCONFINED = pytest.mark.xfail(
     strict=True, reason="chdb (ClickHouse local mode) does not confine file readers to user_files_path")
@@ -91,6 +91,6 @@ def test_a_dictionary_with_a_file_source_is_confined(conn: Connection) -> None:
 
 
 def test_the_engine_has_an_empty_user_files_directory_of_its_own(conn: Connection, settings: Settings) -> None:
-    own = Path(settings.chm_data_dir).resolve() / "user_files"
+    own = Path(settings.engine.data_dir).resolve() / "user_files"
     assert conn.query_rows("SELECT value FROM system.server_settings WHERE name = 'user_files_path'") == [(f"{own}/",)]
     assert own.is_dir() and not any(own.iterdir())

@@ -26,8 +26,8 @@ import pytest
 import streamlit as st
 
 from chstore import ConversationStore, open_store
+from config import load_settings
 from core import sqlfiles
-from core.settings import load_settings
 from history import download
 from history.download import Grant
 from history.queries import Filters, Scope
@@ -42,7 +42,7 @@ WORD = f"quokka{uuid.uuid4().hex[:6]}"
 SEED = """
 import sys
 from chstore import Message, open_store
-from core.settings import load_settings
+from config import load_settings
 store = open_store(load_settings())
 bulk, word = int(sys.argv[1]), sys.argv[2]
 for n in range(bulk):

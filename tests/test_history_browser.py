@@ -23,10 +23,10 @@ WORD = f"narwhal{uuid.uuid4().hex[:6]}"
 SEED = """
 import sys
 from chstore import Message, open_store
-from core.settings import load_settings
+from config import load_settings
 settings = load_settings()
 store = open_store(settings)
-user = settings.chm_local_user
+user = settings.app.local_user
 for n in range(3):
     tid = store.create_thread(user)
     store.append(user, tid, [Message(role="user", content=f"ordinary question {n}"),

@@ -14,8 +14,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from chstore import Message, open_store
+from config import Settings, load_settings
 from core.connection import Connection
-from core.settings import Settings, load_settings
 from history import download
 from history.queries import Scope
 
@@ -61,7 +61,7 @@ def _row_labels(at: AppTest) -> list[str]:
 
 def test_find_open_rename_delete(settings: Settings) -> None:
     word = f"walrus{uuid.uuid4().hex[:6]}"
-    tid = _seed(settings, settings.chm_local_user, word, failing=True)
+    tid = _seed(settings, settings.app.local_user, word, failing=True)
     at = _page(CONVERSATIONS)
     at.text_input(key="hist_text").input(word).run()
     assert _row_labels(at) == [f"slowest queries about {word}?"]
@@ -70,7 +70,7 @@ def test_find_open_rename_delete(settings: Settings) -> None:
     assert len(_row_labels(at)) == 1
     assert "slow_queries" in at.selectbox(key="hist_tool").options
 
-    at.button(key=f"hist_open_{settings.chm_local_user}_{tid}").click().run()
+    at.button(key=f"hist_open_{settings.app.local_user}_{tid}").click().run()
     assert at.query_params["open"] == [tid] or at.query_params["open"] == tid
     assert not at.exception
     assert at.subheader[0].value == f"slowest queries about {word}?"
@@ -88,7 +88,7 @@ def test_find_open_rename_delete(settings: Settings) -> None:
     assert "open" not in at.query_params
     at.text_input(key="hist_text").input(word).run()
     assert _row_labels(at) == []
-    assert open_store(settings).get_thread(settings.chm_local_user, tid) is None
+    assert open_store(settings).get_thread(settings.app.local_user, tid) is None
 
 
 def test_others_conversations_stay_hidden_unless_admin(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,7 +101,7 @@ def test_others_conversations_stay_hidden_unless_admin(settings: Settings, monke
     direct = _page(CONVERSATIONS, open=tid, owner="someone-else")
     assert any("does not exist" in i.value for i in direct.info)
 
-    monkeypatch.setenv("CHM_ADMIN_USERS", settings.chm_local_user)
+    monkeypatch.setenv("CHM_ADMIN_USERS", settings.app.local_user)
     st.cache_resource.clear()
     admin = _page(CONVERSATIONS)
     admin.selectbox(key="hist_user").set_value("*").run()
@@ -115,7 +115,7 @@ def test_others_conversations_stay_hidden_unless_admin(settings: Settings, monke
 
 def test_export_and_paging_controls_render(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(download, "_mounted", False)  # as under a bare `streamlit run app.py`: no export route
-    _seed(settings, settings.chm_local_user, "paging")
+    _seed(settings, settings.app.local_user, "paging")
     at = _page(CONVERSATIONS)
     assert at.selectbox(key="hist_all_fmt").options == ["JSONL", "JSON", "Markdown"]
     assert at.button(key="hist_newer").disabled
@@ -133,14 +133,14 @@ def _grant(at: AppTest, key: str) -> download.Grant:
 def test_export_links_carry_the_scope_the_page_decided(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(download, "_mounted", True)  # as when server.py mounts the route in this process
     word = f"ibex{uuid.uuid4().hex[:6]}"
-    mine = _seed(settings, settings.chm_local_user, word)
+    mine = _seed(settings, settings.app.local_user, word)
     theirs = _seed(settings, "someone-else", word)
     at = _page(CONVERSATIONS)
     assert not at.get("download_button")
     at.text_input(key="hist_text").input(word).run()
     at.selectbox(key="hist_all_fmt").set_value("Markdown").run()
     grant = _grant(at, "hist_all")
-    assert grant.viewer == settings.chm_local_user and grant.scope.user_id == settings.chm_local_user
+    assert grant.viewer == settings.app.local_user and grant.scope.user_id == settings.app.local_user
     assert not grant.scope.all_users and grant.filters.text == word and grant.fmt == "Markdown"
     assert grant.expires > time.time() + download.LINK_TTL - 60
     opened = _page(CONVERSATIONS, open=theirs, owner="someone-else")  # not an admin: the owner is ignored
@@ -148,19 +148,19 @@ def test_export_links_carry_the_scope_the_page_decided(settings: Settings, monke
     opened = _page(CONVERSATIONS, open=mine)
     assert _grant(opened, "hist_one").thread_id == mine
 
-    monkeypatch.setenv("CHM_ADMIN_USERS", settings.chm_local_user)
+    monkeypatch.setenv("CHM_ADMIN_USERS", settings.app.local_user)
     st.cache_resource.clear()
     admin = _page(CONVERSATIONS)
     admin.selectbox(key="hist_user").set_value("*").run()
-    assert _grant(admin, "hist_all").scope == Scope(settings.chm_local_user, all_users=True)
+    assert _grant(admin, "hist_all").scope == Scope(settings.app.local_user, all_users=True)
     admin.selectbox(key="hist_user").set_value("someone-else").run()
     assert _grant(admin, "hist_all").scope == Scope("someone-else")
     other = _grant(_page(CONVERSATIONS, open=theirs, owner="someone-else"), "hist_one")
-    assert (other.viewer, other.scope, other.thread_id) == (settings.chm_local_user, Scope("someone-else"), theirs)
+    assert (other.viewer, other.scope, other.thread_id) == (settings.app.local_user, Scope("someone-else"), theirs)
 
 
 def test_analytics_charts_and_console(settings: Settings) -> None:
-    _seed(settings, settings.chm_local_user, "charts", failing=True)
+    _seed(settings, settings.app.local_user, "charts", failing=True)
     at = _page(ANALYTICS)
     assert len(at.get("plotly_chart")) >= 4
     assert not at.error
@@ -182,7 +182,7 @@ def test_analytics_charts_and_console(settings: Settings) -> None:
 
 
 def test_a_shared_sql_link_runs_only_after_a_click(settings: Settings, conn: Connection) -> None:
-    _seed(settings, settings.chm_local_user, "linked")
+    _seed(settings, settings.app.local_user, "linked")
     marker = f"link-{uuid.uuid4().hex}"
     sql = f"SELECT '{marker}' AS marker, count() AS n FROM messages"
     at = _page(ANALYTICS, sql=sql)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from config import load_settings
 from core.connection import connect
 from core.errors import QueryError, QueryTimeoutError, UnavailableError, UnreachableError
-from core.settings import load_settings
 from tests.chserver import ServerProcess, free_port
 
 

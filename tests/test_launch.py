@@ -17,12 +17,12 @@ SECRETS = {"LLM_API_KEY": "sk-launch-only-4f1c9e", "CHM_EXPORT_SECRET": "5f0a9c2
 CHILD = """
 import json
 from core.connection import connect
-from core.settings import load_settings
+from config import load_settings
 settings = load_settings()
 conn = connect(settings)
 read = conn.query_rows("SELECT file('/proc/self/environ')")[0][0]
-print(json.dumps({"llm": settings.llm_api_key.get_secret_value(),
-                  "export": settings.chm_export_secret.get_secret_value(),
+print(json.dumps({"llm": settings.llm.api_key.get_secret_value(),
+                  "export": settings.app.export_secret.get_secret_value(),
                   "environ": read if isinstance(read, str) else read.decode("utf-8", "replace")}))
 """
 

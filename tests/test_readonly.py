@@ -84,6 +84,6 @@ def test_chat_answers_and_marks_the_turn_not_saved_with_the_reason(sweep: dict) 
 def test_the_assistant_offers_no_control_tools_to_a_read_only_user(settings) -> None:  # noqa: ANN001
     from assistant.tools import build_tools
 
-    enabled = settings.model_copy(update={"chm_enable_control_actions": True})
+    enabled = settings.model_copy(update={"app": settings.app.model_copy(update={"enable_control_actions": True})})
     assert any(t.kind == "control" for t in build_tools(enabled).values())
     assert not any(t.kind == "control" for t in build_tools(enabled, control_actions=False).values())

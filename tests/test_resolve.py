@@ -8,7 +8,7 @@ import pytest
 
 from chstore import ConfigError, DisabledError, open_store, resolve_store
 from chstore.memory import MemoryStore
-from core.settings import load_settings
+from config import load_settings
 
 SERVER = {"clickhouse_host": "http://127.0.0.1:1"}
 PG = {"database_url": "postgresql://u:p@127.0.0.1:5432/db"}
@@ -126,7 +126,7 @@ def test_explicit_stores_need_their_settings() -> None:
 
 def test_d1_alias_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AGENT_CONVERSATIONS_D1_DATABASE_ID", "abc")
-    assert load_settings().conversations_d1_database_id == "abc"
+    assert load_settings().store.conversations_d1_database_id == "abc"
 
 
 @pytest.mark.parametrize("name", ["DATABASE_URL", "POSTGRES_URL", "POSTGRES_PRISMA_URL"])

@@ -13,7 +13,7 @@ import pytest
 
 from chstore import ConfigError, Message, StorageError, ValidationError, open_store
 from chstore.agentstate import EMPTY_PLACEHOLDER, AgentStateClient, AgentStateStore, external_id
-from core.settings import load_settings
+from config import load_settings
 from tests.agentstate_server import AgentStateServer, agentstate_server, agentstate_store, new_key
 
 

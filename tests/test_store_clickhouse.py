@@ -15,8 +15,8 @@ import pytest
 from chstore import Message, StorageError, ValidationError, open_store
 from chstore import clickhouse as chmod
 from chstore.clickhouse import DELETE_BAND, ClickHouseStore, render, schema_statements
+from config import load_settings
 from core.connection import Connection
-from core.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

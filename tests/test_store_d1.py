@@ -17,8 +17,8 @@ import pytest
 from chstore import ConfigError, Message, NotFoundError, StorageError, open_store
 from chstore.d1 import D1Client, D1Store
 from chstore.model import from_ms, to_ms, utcnow
+from config import load_settings
 from core import sqlfiles
-from core.settings import load_settings
 from tests.d1_server import ACCOUNT, TOKEN, d1_client, d1_server, d1_store
 
 ROOT = Path(__file__).resolve().parent.parent
