@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from config import load_settings
 from core import guard
 from core.connection import Connection, connect
 from core.errors import QueryError, ReadOnlyViolation
-from core.settings import load_settings
 from tests.chserver import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
