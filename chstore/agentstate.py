@@ -42,21 +42,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from chstore import BaseStore, Message, Thread, ThreadSummary
 from chstore.errors import StorageError
-from chstore.model import (
-    BaseStore,
-    Message,
-    Thread,
-    ThreadSummary,
-    default_title,
-    escape_json,
-    escape_text,
-    from_ms,
-    to_ms,
-    unescape_json,
-    unescape_text,
-    utcnow,
-)
+from chstore.model import default_title, escape_json, escape_text, from_ms, to_ms, unescape_json, unescape_text, utcnow
 from core.errors import ValidationError
 
 DEFAULT_API_BASE = "https://agentstate.app/api"

@@ -17,18 +17,9 @@ import zlib
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
+from chstore import BaseStore, ClickHouseTable, Message, Thread, ThreadSummary
 from chstore.errors import StorageError
-from chstore.model import (
-    EPOCH,
-    BaseStore,
-    ClickHouseTable,
-    Message,
-    Thread,
-    ThreadSummary,
-    default_title,
-    dump_metadata,
-    utcnow,
-)
+from chstore.model import EPOCH, default_title, dump_metadata, utcnow
 from core import guard, sqlfiles
 from core.connection import Connection
 from core.errors import ChmError, QueryError, UnavailableError
@@ -166,11 +157,9 @@ class ThreadPart(NamedTuple):
 
 
 class LiveThread(NamedTuple):
-    """A row of `store/user_threads`: the latest row of one live thread."""
+    """A row of `store/user_threads`: what a live thread's tombstone keeps of its latest row."""
 
     thread_id: str
-    title: str
-    metadata: str
     created_at: datetime
     updated_at: datetime
     message_count: int
@@ -475,8 +464,8 @@ class ClickHouseStore(BaseStore):
     def _delete_all(self, user_id: str) -> int:
         rows = self._rows("user_threads", {"user_id": user_id}, READ_SETTINGS)
         states = [
-            {"thread_id": r.thread_id, "title": r.title, "metadata": r.metadata, "created_at": _utc(r.created_at),
-             "updated_at": _utc(r.updated_at), "message_count": int(r.message_count), "version": r.version}
+            {"thread_id": r.thread_id, "created_at": _utc(r.created_at), "updated_at": _utc(r.updated_at),
+             "message_count": int(r.message_count), "version": r.version}
             for r in rows
         ]
         if states:

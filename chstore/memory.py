@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from chstore.model import BaseStore, Message, Thread, ThreadSummary, default_title, utcnow
+from chstore import BaseStore, Message, Thread, ThreadSummary
+from chstore.model import default_title, utcnow
 
 
 @dataclass

@@ -112,26 +112,25 @@ def unescape_text(value: str) -> str:
     return _UNESCAPE.sub(lambda m: "\x01" if m.group(1) == "\x01" else "\x00", value)
 
 
+def _map_strings(value: Any, change: Any) -> Any:
+    """A JSON value with `change` applied to every string in it, keys too."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {change(k): _map_strings(v, change) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(v, change) for v in value]
+    return value
+
+
 def escape_json(value: Any) -> Any:
     """A JSON value with every string (keys too) escaped by `escape_text`."""
-    if isinstance(value, str):
-        return escape_text(value)
-    if isinstance(value, dict):
-        return {escape_text(k): escape_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [escape_json(v) for v in value]
-    return value
+    return _map_strings(value, escape_text)
 
 
 def unescape_json(value: Any) -> Any:
     """The inverse of `escape_json`."""
-    if isinstance(value, str):
-        return unescape_text(value)
-    if isinstance(value, dict):
-        return {unescape_text(k): unescape_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unescape_json(v) for v in value]
-    return value
+    return _map_strings(value, unescape_text)
 
 
 @dataclass

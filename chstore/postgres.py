@@ -16,19 +16,9 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
+from chstore import BaseStore, Message, Thread, ThreadSummary
 from chstore.errors import StorageError
-from chstore.model import (
-    BaseStore,
-    Message,
-    Thread,
-    ThreadSummary,
-    default_title,
-    escape_json,
-    escape_text,
-    unescape_json,
-    unescape_text,
-    utcnow,
-)
+from chstore.model import default_title, escape_json, escape_text, unescape_json, unescape_text, utcnow
 from core import sqlfiles
 from core.errors import ValidationError
 from core.names import validate_identifier
