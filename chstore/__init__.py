@@ -12,14 +12,23 @@ import logging
 import threading
 
 from chstore.errors import DisabledError, NotFoundError, StorageError
-from chstore.model import ConversationStore, Message, StoreLimits, Thread, ThreadSummary, set_limits
+from chstore.model import (
+    BaseStore,
+    ClickHouseTable,
+    ConversationStore,
+    Message,
+    StoreLimits,
+    Thread,
+    ThreadSummary,
+    set_limits,
+)
 from chstore.resolve import StoreChoice, resolve_store
 from core.errors import ChmError, ConfigError, ValidationError
 from core.settings import CoreSettings, load
 
 __all__ = [
-    "ChmError", "ConfigError", "ConversationStore", "DisabledError", "Message", "NotFoundError",
-    "StorageError", "StoreChoice", "Thread", "ThreadSummary", "ValidationError", "open_named_store",
+    "BaseStore", "ChmError", "ClickHouseTable", "ConfigError", "ConversationStore", "DisabledError", "Message",
+    "NotFoundError", "StorageError", "StoreChoice", "Thread", "ThreadSummary", "ValidationError", "open_named_store",
     "open_store", "resolve_store",
 ]
 

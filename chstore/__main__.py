@@ -6,25 +6,12 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import TextIO
 
 from chstore import open_named_store, open_store
-from chstore.model import ConversationStore, Thread, ThreadSummary
+from chstore.model import ConversationStore, Thread, ThreadSummary, thread_record
 from core.errors import ChmError, ValidationError
 from core.settings import CoreSettings, load
-
-
-def thread_record(thread: Thread) -> dict[str, Any]:
-    """A thread as one JSON-ready record (the JSONL export format)."""
-    return {
-        "id": thread.id,
-        "user_id": thread.user_id,
-        "title": thread.title,
-        "created_at": thread.created_at.isoformat(),
-        "updated_at": thread.updated_at.isoformat(),
-        "metadata": thread.metadata,
-        "messages": [m.to_dict() for m in thread.messages],
-    }
 
 
 def iter_threads(store: ConversationStore, users: list[str], page: int = 200) -> Iterator[Thread]:

@@ -39,26 +39,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
-from chstore.errors import NotFoundError, StorageError
-from chstore.model import (
-    Message,
-    Thread,
-    ThreadSummary,
-    check_limit,
-    check_messages,
-    check_new_thread,
-    check_thread,
-    check_title,
-    check_user,
-    default_title,
-    from_ms,
-    parse_cursor,
-    to_ms,
-    utcnow,
-)
-from chstore.postgres import escape_json, escape_text, unescape_json, unescape_text
+from chstore import BaseStore, Message, Thread, ThreadSummary
+from chstore.errors import StorageError
+from chstore.model import default_title, escape_json, escape_text, from_ms, to_ms, unescape_json, unescape_text, utcnow
 from core.errors import ValidationError
 
 DEFAULT_API_BASE = "https://agentstate.app/api"
@@ -123,7 +109,7 @@ class AgentStateClient:
         return text
 
 
-class AgentStateStore:
+class AgentStateStore(BaseStore):
     """Conversation store on AgentState (see the module docstring for how its API is mapped)."""
 
     kind = "agentstate"
@@ -185,36 +171,29 @@ class AgentStateStore:
             from_ms(meta["updated"]), int(row.get("message_count") or 0), user_id,
         )
 
-    # --- the store protocol --------------------------------------------------------------------------------------
+    # --- storage ------------------------------------------------------------------------------------------------
 
-    def create_thread(
-        self, user_id: str, title: str | None = None, metadata: dict[str, Any] | None = None,
-        thread_id: str | None = None,
-    ) -> str:
-        """Create an empty thread and return its id; an existing id is kept, a deleted one is refused."""
-        tid, _ = check_new_thread(user_id, title, metadata, thread_id)
-        if self._find(external_id("x", user_id, tid)) is not None:
-            raise ValidationError(f"thread {tid} was deleted and cannot be recreated")
+    def _create_thread(self, user_id: str, thread_id: str, title: str, metadata: dict[str, Any], *,
+                       chosen: bool) -> bool:
+        tombstone = external_id("x", user_id, thread_id)
+        if self._find(tombstone) is not None:
+            return False
         now = to_ms(utcnow())
         status, body = self.client.call("POST", "conversations", {
-            "external_id": external_id("t", user_id, tid),
-            "title": escape_text(title or ""),
-            "metadata": {"chm": 1, "kind": "thread", "user": escape_text(user_id), "thread": escape_text(tid),
-                         "meta": escape_json(metadata or {}), "created": now, "updated": now},
+            "external_id": external_id("t", user_id, thread_id),
+            "title": escape_text(title),
+            "metadata": {"chm": 1, "kind": "thread", "user": escape_text(user_id), "thread": escape_text(thread_id),
+                         "meta": escape_json(metadata), "created": now, "updated": now},
         })
-        if status == 201 and body and self._find(external_id("x", user_id, tid)) is not None:
+        if status == 201 and body and self._find(tombstone) is not None:
             self.client.call("DELETE", f"conversations/{_q(body['id'])}")  # a delete raced with this creation
-            raise ValidationError(f"thread {tid} was deleted and cannot be recreated")
-        return tid
+            return False
+        return True
 
-    def append(self, user_id: str, thread_id: str, messages: list[Message]) -> int:
-        """Store the new messages (idempotent by message id) and bump the thread; returns how many were new."""
-        check_user(user_id)
-        check_thread(thread_id)
-        messages = check_messages(messages)
+    def _append(self, user_id: str, thread_id: str, messages: list[Message]) -> int | None:
         conv = self._find(external_id("t", user_id, thread_id), messages=True)
         if conv is None or not _ours(conv, "thread"):
-            raise NotFoundError(f"thread {thread_id} not found (or deleted)")
+            return None
         seen = {_message_id(m) for m in conv.get("messages") or []}
         fresh: list[Message] = []
         for message in messages:
@@ -225,19 +204,14 @@ class AgentStateStore:
             status, _ = self.client.call("POST", f"conversations/{_q(conv['id'])}/messages",
                                          {"messages": [_encode(m) for m in fresh]})
             if status == 404:
-                raise NotFoundError(f"thread {thread_id} not found (or deleted)")
+                return None
         patch: dict[str, Any] = {"metadata": {**conv["metadata"], "updated": to_ms(utcnow())}}
         if not conv.get("title") and default_title(fresh):
             patch["title"] = escape_text(default_title(fresh))
         status, _ = self.client.call("PATCH", f"conversations/{_q(conv['id'])}", patch)
-        if status == 404:
-            raise NotFoundError(f"thread {thread_id} not found (or deleted)")
-        return len(fresh)
+        return None if status == 404 else len(fresh)
 
-    def get_thread(self, user_id: str, thread_id: str) -> Thread | None:
-        """The thread with its messages in order, or None when missing, deleted or another user's."""
-        check_user(user_id)
-        check_thread(thread_id)
+    def _get_thread(self, user_id: str, thread_id: str) -> Thread | None:
         conv = self._find(external_id("t", user_id, thread_id), messages=True)
         if conv is None or not _ours(conv, "thread"):
             return None
@@ -252,58 +226,42 @@ class AgentStateStore:
         return Thread(thread_id, unescape_text(conv.get("title") or ""), from_ms(meta["created"]),
                       from_ms(meta["updated"]), out, unescape_json(meta.get("meta") or {}), user_id)
 
-    def list_threads(self, user_id: str, limit: int = 50, before: str | ThreadSummary | None = None) -> list[ThreadSummary]:
-        """The user's threads, most recently updated first, after the keyset cursor `before`."""
-        check_user(user_id)
-        check_limit(limit)
-        cursor = parse_cursor(before)
+    def _list_threads(self, user_id: str, limit: int, cursor: tuple[datetime, str] | None) -> list[ThreadSummary]:
         rows = [self._summary(row, user_id) for row in self._threads_of(user_id)]
         rows.sort(key=lambda s: (s.updated_at, s.id), reverse=True)
         if cursor:
             rows = [s for s in rows if (s.updated_at, s.id) < cursor]
         return rows[:limit]
 
-    def search_threads(self, user_id: str, text: str, limit: int = 50) -> list[ThreadSummary]:
-        """Threads whose title or message content contains `text` (case-insensitive), searched client-side."""
-        check_user(user_id)
-        check_limit(limit)
-        if not isinstance(text, str) or not text.strip():
-            raise ValidationError("search text must be a non-empty string")
+    def _search_threads(self, user_id: str, text: str, limit: int) -> list[ThreadSummary]:
         needle = text.casefold()
         found: list[ThreadSummary] = []
-        for summary in self.list_threads(user_id, limit=1000):
+        for summary in self._list_threads(user_id, 1000, None):
             if needle in summary.title.casefold():
                 found.append(summary)
             else:
-                thread = self.get_thread(user_id, summary.id)
+                thread = self._get_thread(user_id, summary.id)
                 if thread and any(needle in m.content.casefold() for m in thread.messages):
                     found.append(summary)
             if len(found) >= limit:
                 break
         return found
 
-    def rename_thread(self, user_id: str, thread_id: str, title: str) -> None:
-        """Change a thread's title; NotFoundError when missing."""
-        check_user(user_id)
-        check_thread(thread_id)
-        check_title(title)
-        conv = self._find(external_id("t", user_id, thread_id))
-        if conv is None or not _ours(conv, "thread"):
-            raise NotFoundError(f"thread {thread_id} not found")
-        status, _ = self.client.call("PATCH", f"conversations/{_q(conv['id'])}", {"title": escape_text(title)})
-        if status == 404:
-            raise NotFoundError(f"thread {thread_id} not found")
-
-    def delete_thread(self, user_id: str, thread_id: str) -> bool:
-        """Delete a thread (a tombstone conversation stays, the thread's goes); False when nothing was deleted."""
-        check_user(user_id)
-        check_thread(thread_id)
+    def _rename_thread(self, user_id: str, thread_id: str, title: str) -> bool:
         conv = self._find(external_id("t", user_id, thread_id))
         if conv is None or not _ours(conv, "thread"):
             return False
-        return self._delete(user_id, thread_id, conv["id"])
+        status, _ = self.client.call("PATCH", f"conversations/{_q(conv['id'])}", {"title": escape_text(title)})
+        return status != 404
 
-    def _delete(self, user_id: str, thread_id: str, conversation_id: str) -> bool:
+    def _delete_thread(self, user_id: str, thread_id: str) -> bool:
+        conv = self._find(external_id("t", user_id, thread_id))
+        if conv is None or not _ours(conv, "thread"):
+            return False
+        return self._bury(user_id, thread_id, conv["id"])
+
+    def _bury(self, user_id: str, thread_id: str, conversation_id: str) -> bool:
+        """Create the thread's tombstone conversation, then delete its conversation; True when it was there."""
         status, _ = self.client.call("POST", "conversations", {
             "external_id": external_id("x", user_id, thread_id),
             "title": "deleted",
@@ -313,20 +271,14 @@ class AgentStateStore:
         gone, _ = self.client.call("DELETE", f"conversations/{_q(conversation_id)}")
         return status == 201 and gone != 404
 
-    def delete_all(self, user_id: str) -> int:
-        """Delete every thread of the user; returns how many."""
-        check_user(user_id)
+    def _delete_all(self, user_id: str) -> int:
         return sum(
-            self._delete(user_id, unescape_text(row["metadata"]["thread"]), row["id"])
+            self._bury(user_id, unescape_text(row["metadata"]["thread"]), row["id"])
             for row in self._threads_of(user_id)
         )
 
-    def list_users(self) -> list[str]:
-        """Every user id with at least one live thread."""
+    def _list_users(self) -> list[str]:
         return sorted({unescape_text(row["metadata"]["user"]) for row in self._threads_of(None)})
-
-    def close(self) -> None:
-        """Nothing to release (one HTTP request per call)."""
 
 
 def _q(conversation_id: str) -> str:

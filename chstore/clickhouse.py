@@ -15,28 +15,14 @@ import threading
 import time
 import zlib
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
-from chstore.errors import NotFoundError, StorageError
-from chstore.model import (
-    EPOCH,
-    Message,
-    Thread,
-    ThreadSummary,
-    check_limit,
-    check_messages,
-    check_new_thread,
-    check_thread,
-    check_title,
-    check_user,
-    default_title,
-    dump_metadata,
-    parse_cursor,
-    utcnow,
-)
+from chstore import BaseStore, ClickHouseTable, Message, Thread, ThreadSummary
+from chstore.errors import StorageError
+from chstore.model import EPOCH, default_title, dump_metadata, utcnow
 from core import guard, sqlfiles
 from core.connection import Connection
-from core.errors import ChmError, QueryError, UnavailableError, ValidationError
+from core.errors import ChmError, QueryError, UnavailableError
 from core.names import validate_table_name
 
 log = logging.getLogger(__name__)
@@ -138,32 +124,91 @@ def tombstone_row(user_id: str, thread_id: str, message_id: str, version: int) -
     return [user_id, "message", thread_id, message_id, 0, "", "", "", "", "", EPOCH, EPOCH, 0, version, 1]
 
 
-def latest_rows(rows: list[tuple], key: slice, version: int) -> dict[tuple, tuple]:
-    """The highest-version row per `row[key]` (unmerged versions of a row are read back, never FINAL-merged)."""
-    latest: dict[tuple, tuple] = {}
+class StateRow(NamedTuple):
+    """A row of `store/thread_state` and `store/thread_rows`: the thread's row or one of its messages' rows."""
+
+    kind: str
+    message_id: str
+    title: str
+    metadata: str
+    created_at: datetime
+    updated_at: datetime
+    message_count: int
+    version: int
+    is_deleted: int
+
+
+class ThreadPart(NamedTuple):
+    """A row of `store/get_threads`: a thread's row or one of its messages' rows."""
+
+    thread_id: str
+    kind: str
+    message_id: str
+    seq: int
+    role: str
+    name: str
+    title: str
+    content: str
+    metadata: str
+    created_at: datetime
+    updated_at: datetime
+    is_deleted: int
+    version: int
+
+
+class LiveThread(NamedTuple):
+    """A row of `store/user_threads`: what a live thread's tombstone keeps of its latest row."""
+
+    thread_id: str
+    created_at: datetime
+    updated_at: datetime
+    message_count: int
+    version: int
+
+
+class SummaryRow(NamedTuple):
+    """A row of `store/list_threads`, `store/list_threads_after` and `store/search_threads`."""
+
+    thread_id: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    message_count: int
+
+
+ROW_TYPES: dict[str, type[tuple]] = {
+    "thread_state": StateRow, "thread_rows": StateRow, "get_threads": ThreadPart, "user_threads": LiveThread,
+    "list_threads": SummaryRow, "list_threads_after": SummaryRow, "search_threads": SummaryRow,
+}
+"""The named row each statement returns, column for column (a test runs each and compares the names)."""
+
+
+def latest_rows(rows: list[Any], key: Any) -> dict[Any, Any]:
+    """The highest-`version` row per `key(row)` (unmerged versions of a row are read back, never FINAL-merged)."""
+    latest: dict[Any, Any] = {}
     for row in rows:
-        ident = row[key]
-        if ident not in latest or row[version] > latest[ident][version]:
+        ident = key(row)
+        if ident not in latest or row.version > latest[ident].version:
             latest[ident] = row
     return latest
 
 
-def _thread(user_id: str, thread_id: str, rows: list[tuple]) -> Thread | None:
-    """A Thread from its latest rows (`store/get_threads` columns after thread_id), None when missing or deleted."""
-    head = next((r for r in rows if r[0] == "thread"), None)
-    if head is None or head[10]:
+def _thread(user_id: str, thread_id: str, parts: list[ThreadPart]) -> Thread | None:
+    """A Thread from its latest rows, None when missing or deleted."""
+    head = next((p for p in parts if p.kind == "thread"), None)
+    if head is None or head.is_deleted:
         return None
-    live = sorted((r for r in rows if r[0] == "message" and not r[10]), key=lambda r: r[2])
+    live = sorted((p for p in parts if p.kind == "message" and not p.is_deleted), key=lambda p: p.seq)
     messages = [
-        Message(role=role, content=content, id=mid, name=name, created_at=_utc(created),
-                metadata=json.loads(meta or "{}"))
-        for _, mid, _, role, name, _, content, meta, created, _, _, _ in live
+        Message(role=p.role, content=p.content, id=p.message_id, name=p.name, created_at=_utc(p.created_at),
+                metadata=json.loads(p.metadata or "{}"))
+        for p in live
     ]
-    _, _, _, _, _, title, _, metadata, created_at, updated_at, _, _ = head
-    return Thread(thread_id, title, _utc(created_at), _utc(updated_at), messages, json.loads(metadata or "{}"), user_id)
+    return Thread(thread_id, head.title, _utc(head.created_at), _utc(head.updated_at), messages,
+                  json.loads(head.metadata or "{}"), user_id)
 
 
-class ClickHouseStore:
+class ClickHouseStore(BaseStore):
     """Conversation store on ClickHouse (embedded engine or a server)."""
 
     kind = "clickhouse"
@@ -267,11 +312,12 @@ class ClickHouseStore:
                 )
             self._ready = True
 
-    def _rows(self, name: str, params: dict[str, Any], settings: dict[str, Any] | None = None) -> list[tuple]:
-        """Rows of `sql/store/<name>.sql`; reads of key ranges unless `settings` says otherwise (scans)."""
+    def _rows(self, name: str, params: dict[str, Any], settings: dict[str, Any] | None = None) -> list[Any]:
+        """Rows of `sql/store/<name>.sql` (named, per ROW_TYPES, where the caller reads columns); reads of key
+        ranges unless `settings` says otherwise (scans)."""
         self._ensure()
         try:
-            return self.conn.query_rows(
+            rows = self.conn.query_rows(
                 sqlfiles.statement(f"store/{name}"), {"db": self.database, "table": self.table, **params},
                 settings=self.own_settings(KEY_READ_SETTINGS if settings is None else settings),
             )
@@ -279,6 +325,8 @@ class ClickHouseStore:
             raise StorageError(f"conversation store unavailable ({exc.name}): {exc}") from exc
         except ChmError as exc:
             raise StorageError(f"conversation store read failed: {exc}") from exc
+        named = ROW_TYPES.get(name)
+        return [named._make(row) for row in rows] if named else rows
 
     def _insert(self, rows: list[list[Any]]) -> None:
         if not rows:
@@ -305,45 +353,39 @@ class ClickHouseStore:
             rows = self._rows("thread_rows", params)
         else:
             rows = self._rows("thread_state", {**params, "ids": ids or []})
-        latest = latest_rows(rows, slice(0, 2), 7)
+        latest = latest_rows(rows, lambda r: (r.kind, r.message_id))
         head = latest.get(("thread", ""))
         if head is None:
             return None
-        _, _, title, metadata, created, updated, count, version, deleted = head
         return {
-            "thread_id": thread_id, "title": title, "metadata": metadata, "created_at": _utc(created),
-            "updated_at": _utc(updated), "version": version, "message_count": int(count), "deleted": bool(deleted),
-            "existing": {mid for (kind, mid), row in latest.items() if kind == "message" and not row[8]},
+            "thread_id": thread_id, "title": head.title, "metadata": head.metadata,
+            "created_at": _utc(head.created_at), "updated_at": _utc(head.updated_at), "version": head.version,
+            "message_count": int(head.message_count), "deleted": bool(head.is_deleted),
+            "existing": {row.message_id for row in latest.values() if row.kind == "message" and not row.is_deleted},
         }
 
-    # --- the protocol --------------------------------------------------------------------------
-    def create_thread(
-        self, user_id: str, title: str | None = None, metadata: dict[str, Any] | None = None,
-        thread_id: str | None = None,
-    ) -> str:
-        """Create an empty thread and return its id."""
-        tid, meta = check_new_thread(user_id, title, metadata, thread_id)
-        with thread_lock(user_id, tid):
-            state = self._state(user_id, tid) if thread_id else None
-            if state is not None:
-                if state["deleted"]:
-                    raise ValidationError(f"thread {tid} was deleted and cannot be recreated")
-                return tid
-            now = utcnow()
-            state = {"thread_id": tid, "title": title or "", "metadata": meta, "created_at": now, "updated_at": now}
-            self._insert([thread_row(user_id, state, next_tick())])
-        return tid
+    def clickhouse_table(self) -> ClickHouseTable:
+        """The store's connection, database and table, and the settings its statements carry."""
+        return ClickHouseTable(self.conn, self.database, self.table, self.own_settings({}))
 
-    def append(self, user_id: str, thread_id: str, messages: list[Message]) -> int:
-        """Store the new messages and bump the thread in one insert (idempotent by message id); returns how many
-        were new."""
-        check_user(user_id)
-        check_thread(thread_id)
-        messages = check_messages(messages)
+    # --- storage -------------------------------------------------------------------------------
+    def _create_thread(self, user_id: str, thread_id: str, title: str, metadata: dict[str, Any], *,
+                       chosen: bool) -> bool:
+        with thread_lock(user_id, thread_id):
+            state = self._state(user_id, thread_id) if chosen else None
+            if state is not None:
+                return not state["deleted"]
+            now = utcnow()
+            state = {"thread_id": thread_id, "title": title, "metadata": dump_metadata(metadata), "created_at": now,
+                     "updated_at": now}
+            self._insert([thread_row(user_id, state, next_tick())])
+        return True
+
+    def _append(self, user_id: str, thread_id: str, messages: list[Message]) -> int | None:
         with thread_lock(user_id, thread_id):
             state = self._state(user_id, thread_id, [m.id for m in messages])
             if state is None or state["deleted"]:
-                raise NotFoundError(f"thread {thread_id} not found (or deleted)")
+                return None
             seen = set(state["existing"])
             fresh: list[Message] = []
             for message in messages:
@@ -360,58 +402,40 @@ class ClickHouseStore:
             self._insert(rows)
         return len(fresh)
 
-    def get_thread(self, user_id: str, thread_id: str) -> Thread | None:
-        """The thread with its messages in order, or None when missing, deleted or another user's."""
-        check_thread(thread_id)
-        return next(iter(self.get_threads(user_id, [thread_id])), None)
+    def _get_thread(self, user_id: str, thread_id: str) -> Thread | None:
+        return next(iter(self._get_threads(user_id, [thread_id])), None)
 
-    def get_threads(self, user_id: str, thread_ids: list[str]) -> list[Thread]:
-        """Several of the user's threads in one read, in the order asked; missing or deleted ones are left out."""
-        check_user(user_id)
-        for tid in thread_ids:
-            check_thread(tid)
-        if not thread_ids:
-            return []
-        by_thread: dict[str, list[tuple]] = {}
-        rows = self._rows("get_threads", {"user_id": user_id, "thread_ids": list(thread_ids)})
-        for row in latest_rows(rows, slice(0, 3), 12).values():
-            by_thread.setdefault(row[0], []).append(row[1:])
-        found = (_thread(user_id, tid, by_thread.get(tid, [])) for tid in dict.fromkeys(thread_ids))
+    def _get_threads(self, user_id: str, thread_ids: list[str]) -> list[Thread]:
+        """The threads in one read of their key ranges."""
+        by_thread: dict[str, list[ThreadPart]] = {}
+        rows = self._rows("get_threads", {"user_id": user_id, "thread_ids": thread_ids})
+        for part in latest_rows(rows, lambda p: (p.thread_id, p.kind, p.message_id)).values():
+            by_thread.setdefault(part.thread_id, []).append(part)
+        found = (_thread(user_id, tid, by_thread.get(tid, [])) for tid in thread_ids)
         return [thread for thread in found if thread is not None]
 
-    def _summaries(self, rows: list[tuple], user_id: str) -> list[ThreadSummary]:
-        return [ThreadSummary(tid, title, _utc(c), _utc(u), int(n), user_id) for tid, title, c, u, n in rows]
+    def _summaries(self, rows: list[SummaryRow], user_id: str) -> list[ThreadSummary]:
+        return [ThreadSummary(r.thread_id, r.title, _utc(r.created_at), _utc(r.updated_at), int(r.message_count),
+                              user_id) for r in rows]
 
-    def list_threads(self, user_id: str, limit: int = 50, before: str | ThreadSummary | None = None) -> list[ThreadSummary]:
-        """The user's threads, most recently updated first, after the keyset cursor `before`."""
-        check_user(user_id)
-        check_limit(limit)
-        cursor = parse_cursor(before)
+    def _list_threads(self, user_id: str, limit: int, cursor: tuple[datetime, str] | None) -> list[ThreadSummary]:
         if cursor is None:
             return self._summaries(self._rows("list_threads", {"user_id": user_id, "limit": limit}), user_id)
         params = {"user_id": user_id, "limit": limit, "before_ts": cursor[0], "before_id": cursor[1]}
         return self._summaries(self._rows("list_threads_after", params), user_id)
 
-    def search_threads(self, user_id: str, text: str, limit: int = 50) -> list[ThreadSummary]:
-        """Threads whose title or message content contains `text` (case-insensitive)."""
-        check_user(user_id)
-        check_limit(limit)
-        if not isinstance(text, str) or not text.strip():
-            raise ValidationError("search text must be a non-empty string")
+    def _search_threads(self, user_id: str, text: str, limit: int) -> list[ThreadSummary]:
         params = {"user_id": user_id, "text": text, "limit": limit}
         return self._summaries(self._rows("search_threads", params, READ_SETTINGS), user_id)
 
-    def rename_thread(self, user_id: str, thread_id: str, title: str) -> None:
-        """Change a thread's title; NotFoundError when missing."""
-        check_user(user_id)
-        check_thread(thread_id)
-        check_title(title)
+    def _rename_thread(self, user_id: str, thread_id: str, title: str) -> bool:
         with thread_lock(user_id, thread_id):
             state = self._state(user_id, thread_id)
             if state is None or state["deleted"]:
-                raise NotFoundError(f"thread {thread_id} not found")
+                return False
             state["title"] = title
             self._insert([thread_row(user_id, state, next_tick(state["version"]))])
+        return True
 
     def _tombstone(self, user_id: str, states: list[dict[str, Any]], read: bool = True) -> None:
         """Tombstones of threads and of their messages, a batch of threads per insert (thread rows first). The
@@ -429,10 +453,7 @@ class ClickHouseStore:
             rows += [tombstone_row(user_id, tid, mid, version) for tid, mid in found]
             self._insert(rows)
 
-    def delete_thread(self, user_id: str, thread_id: str) -> bool:
-        """Delete a thread by tombstones; False when there was nothing to delete."""
-        check_user(user_id)
-        check_thread(thread_id)
+    def _delete_thread(self, user_id: str, thread_id: str) -> bool:
         with thread_lock(user_id, thread_id):
             state = self._state(user_id, thread_id, every_message=True)
             if state is None or state["deleted"]:
@@ -440,21 +461,18 @@ class ClickHouseStore:
             self._tombstone(user_id, [state], read=False)
         return True
 
-    def delete_all(self, user_id: str) -> int:
-        """Delete every thread of the user; returns how many."""
-        check_user(user_id)
+    def _delete_all(self, user_id: str) -> int:
         rows = self._rows("user_threads", {"user_id": user_id}, READ_SETTINGS)
         states = [
-            {"thread_id": tid, "title": title, "metadata": meta, "created_at": _utc(c), "updated_at": _utc(u),
-             "message_count": int(n), "version": v}
-            for tid, title, meta, c, u, n, v in rows
+            {"thread_id": r.thread_id, "created_at": _utc(r.created_at), "updated_at": _utc(r.updated_at),
+             "message_count": int(r.message_count), "version": r.version}
+            for r in rows
         ]
         if states:
             self._tombstone(user_id, states)
         return len(states)
 
-    def list_users(self) -> list[str]:
-        """Every user id with at least one live thread."""
+    def _list_users(self) -> list[str]:
         return [row[0] for row in self._rows("list_users", {}, READ_SETTINGS)]
 
     def close(self) -> None:

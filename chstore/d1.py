@@ -14,26 +14,12 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import datetime
 from typing import Any
 
-from chstore.errors import NotFoundError, StorageError
-from chstore.model import (
-    Message,
-    Thread,
-    ThreadSummary,
-    check_limit,
-    check_messages,
-    check_new_thread,
-    check_thread,
-    check_title,
-    check_user,
-    default_title,
-    from_ms,
-    parse_cursor,
-    to_ms,
-    utcnow,
-)
-from chstore.postgres import escape_json, escape_text, unescape_json, unescape_text
+from chstore import BaseStore, Message, Thread, ThreadSummary
+from chstore.errors import StorageError
+from chstore.model import default_title, escape_json, escape_text, from_ms, to_ms, unescape_json, unescape_text, utcnow
 from core import sqlfiles
 from core.errors import ValidationError
 
@@ -88,7 +74,7 @@ class D1Client:
             return exc.reason or "no details"
 
 
-class D1Store:
+class D1Store(BaseStore):
     """Conversation store on Cloudflare D1 through its HTTP API."""
 
     kind = "d1"
@@ -105,25 +91,16 @@ class D1Store:
             self._q(name)
         return list(SCHEMA_FILES)
 
-    def create_thread(
-        self, user_id: str, title: str | None = None, metadata: dict[str, Any] | None = None,
-        thread_id: str | None = None,
-    ) -> str:
-        """Create an empty thread and return its id; an existing id is kept, a deleted one is refused."""
-        tid, _ = check_new_thread(user_id, title, metadata, thread_id)
-        user, key = escape_text(user_id), escape_text(tid)
-        meta = json.dumps(escape_json(metadata or {}), ensure_ascii=False, sort_keys=True)
-        if not self._q("insert_thread", user, key, escape_text(title or ""), meta, to_ms(utcnow())):
-            state = self._q("thread_state", user, key)
-            if state and state[0]["deleted"]:
-                raise ValidationError(f"thread {tid} was deleted and cannot be recreated")
-        return tid
+    def _create_thread(self, user_id: str, thread_id: str, title: str, metadata: dict[str, Any], *,
+                       chosen: bool) -> bool:
+        user, key = escape_text(user_id), escape_text(thread_id)
+        meta = json.dumps(escape_json(metadata), ensure_ascii=False, sort_keys=True)
+        if self._q("insert_thread", user, key, escape_text(title), meta, to_ms(utcnow())):
+            return True
+        state = self._q("thread_state", user, key)
+        return not (state and state[0]["deleted"])
 
-    def append(self, user_id: str, thread_id: str, messages: list[Message]) -> int:
-        """Store the new messages (idempotent by message id) and bump the thread; returns how many were new."""
-        check_user(user_id)
-        check_thread(thread_id)
-        messages = check_messages(messages)
+    def _append(self, user_id: str, thread_id: str, messages: list[Message]) -> int | None:
         user, key = escape_text(user_id), escape_text(thread_id)
         batch = json.dumps([
             {"message_type": "user" if m.role == "user" else "agent", "role": m.role, "name": escape_text(m.name),
@@ -134,13 +111,10 @@ class D1Store:
         inserted = {unescape_text(row["checksum"]) for row in self._q("insert_messages", user, key, batch)} if messages else set()
         fresh = [m for m in messages if m.id in inserted]
         if not self._q("touch_thread", user, key, to_ms(utcnow()), escape_text(default_title(fresh))):
-            raise NotFoundError(f"thread {thread_id} not found (or deleted)")
+            return None
         return len(inserted)
 
-    def get_thread(self, user_id: str, thread_id: str) -> Thread | None:
-        """The thread with its messages in order, or None when missing, deleted or another user's."""
-        check_user(user_id)
-        check_thread(thread_id)
+    def _get_thread(self, user_id: str, thread_id: str) -> Thread | None:
         user, key = escape_text(user_id), escape_text(thread_id)
         head = self._q("get_thread", user, key)
         if not head:
@@ -164,51 +138,28 @@ class D1Store:
             for r in rows
         ]
 
-    def list_threads(self, user_id: str, limit: int = 50, before: str | ThreadSummary | None = None) -> list[ThreadSummary]:
-        """The user's threads, most recently updated first, after the keyset cursor `before`."""
-        check_user(user_id)
-        check_limit(limit)
-        cursor = parse_cursor(before)
+    def _list_threads(self, user_id: str, limit: int, cursor: tuple[datetime, str] | None) -> list[ThreadSummary]:
         before_ms, before_id = (to_ms(cursor[0]), cursor[1]) if cursor else (_CURSOR_START, "")
         rows = self._q("list_threads", escape_text(user_id), before_ms, escape_text(before_id), limit)
         return self._summaries(rows, user_id)
 
-    def search_threads(self, user_id: str, text: str, limit: int = 50) -> list[ThreadSummary]:
-        """Threads whose title or message content contains `text` (ASCII case-insensitive)."""
-        check_user(user_id)
-        check_limit(limit)
-        if not isinstance(text, str) or not text.strip():
-            raise ValidationError("search text must be a non-empty string")
+    def _search_threads(self, user_id: str, text: str, limit: int) -> list[ThreadSummary]:
         return self._summaries(self._q("search_threads", escape_text(user_id), escape_text(text), limit), user_id)
 
-    def rename_thread(self, user_id: str, thread_id: str, title: str) -> None:
-        """Change a thread's title; NotFoundError when missing."""
-        check_user(user_id)
-        check_thread(thread_id)
-        check_title(title)
-        if not self._q("rename_thread", escape_text(user_id), escape_text(thread_id), escape_text(title)):
-            raise NotFoundError(f"thread {thread_id} not found")
+    def _rename_thread(self, user_id: str, thread_id: str, title: str) -> bool:
+        return bool(self._q("rename_thread", escape_text(user_id), escape_text(thread_id), escape_text(title)))
 
-    def delete_thread(self, user_id: str, thread_id: str) -> bool:
-        """Delete a thread (a tombstone stays, its messages go); False when there was nothing to delete."""
-        check_user(user_id)
-        check_thread(thread_id)
+    def _delete_thread(self, user_id: str, thread_id: str) -> bool:
         user = escape_text(user_id)
         deleted = self._q("delete_thread", user, escape_text(thread_id), to_ms(utcnow()))
         self._q("delete_messages", user)
         return bool(deleted)
 
-    def delete_all(self, user_id: str) -> int:
-        """Delete every thread of the user; returns how many."""
-        check_user(user_id)
+    def _delete_all(self, user_id: str) -> int:
         user = escape_text(user_id)
         deleted = self._q("delete_all", user, to_ms(utcnow()))
         self._q("delete_messages", user)
         return len(deleted)
 
-    def list_users(self) -> list[str]:
-        """Every user id with at least one live thread."""
+    def _list_users(self) -> list[str]:
         return [unescape_text(row["user_id"]) for row in self._q("list_users")]
-
-    def close(self) -> None:
-        """Nothing to release (one HTTP request per call)."""

@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
-from chstore.errors import NotFoundError
-from chstore.model import (
-    Message,
-    Thread,
-    ThreadSummary,
-    check_limit,
-    check_messages,
-    check_new_thread,
-    check_thread,
-    check_title,
-    check_user,
-    default_title,
-    parse_cursor,
-    utcnow,
-)
-from core.errors import ValidationError
+from chstore import BaseStore, Message, Thread, ThreadSummary
+from chstore.model import default_title, utcnow
 
 
 @dataclass
@@ -32,7 +19,7 @@ class _Thread:
     ids: set[str] = field(default_factory=set)
 
 
-class MemoryStore:
+class MemoryStore(BaseStore):
     """Threads in a dict guarded by a lock; lost when the process ends."""
 
     kind = "memory"
@@ -42,31 +29,22 @@ class MemoryStore:
         self._threads: dict[tuple[str, str], _Thread] = {}
         self._deleted: set[tuple[str, str]] = set()
 
-    def create_thread(
-        self, user_id: str, title: str | None = None, metadata: dict[str, Any] | None = None,
-        thread_id: str | None = None,
-    ) -> str:
-        """Create an empty thread and return its id."""
-        tid, _ = check_new_thread(user_id, title, metadata, thread_id)
+    def _create_thread(self, user_id: str, thread_id: str, title: str, metadata: dict[str, Any], *,
+                       chosen: bool) -> bool:
         now = utcnow()
+        key = (user_id, thread_id)
         with self._lock:
-            key = (user_id, tid)
             if key in self._deleted:
-                raise ValidationError(f"thread {tid} was deleted and cannot be recreated")
+                return False
             if key not in self._threads:
-                summary = ThreadSummary(tid, title or "", now, now, 0, user_id)
-                self._threads[key] = _Thread(summary, dict(metadata or {}))
-        return tid
+                self._threads[key] = _Thread(ThreadSummary(thread_id, title, now, now, 0, user_id), metadata)
+        return True
 
-    def append(self, user_id: str, thread_id: str, messages: list[Message]) -> int:
-        """Store new messages (idempotent by message id); returns how many were new."""
-        check_user(user_id)
-        check_thread(thread_id)
-        messages = check_messages(messages)
+    def _append(self, user_id: str, thread_id: str, messages: list[Message]) -> int | None:
         with self._lock:
             thread = self._threads.get((user_id, thread_id))
             if thread is None:
-                raise NotFoundError(f"thread {thread_id} not found")
+                return None
             new = []
             for message in messages:
                 if message.id not in thread.ids:
@@ -79,10 +57,7 @@ class MemoryStore:
             summary.message_count = len(thread.messages)
             return len(new)
 
-    def get_thread(self, user_id: str, thread_id: str) -> Thread | None:
-        """The thread with its messages in order, or None."""
-        check_user(user_id)
-        check_thread(thread_id)
+    def _get_thread(self, user_id: str, thread_id: str) -> Thread | None:
         with self._lock:
             thread = self._threads.get((user_id, thread_id))
             if thread is None:
@@ -93,57 +68,39 @@ class MemoryStore:
                 [replace(m, metadata=dict(m.metadata)) for m in thread.messages], dict(thread.metadata), user_id,
             )
 
-    def _summaries(self, user_id: str) -> list[ThreadSummary]:
-        rows = [replace(t.summary) for (uid, _), t in self._threads.items() if uid == user_id]
+    def _newest_first(self, user_id: str, keep: Any = None) -> list[ThreadSummary]:
+        with self._lock:
+            rows = [replace(t.summary) for (uid, _), t in self._threads.items()
+                    if uid == user_id and (keep is None or keep(t))]
         return sorted(rows, key=lambda s: (s.updated_at, s.id), reverse=True)
 
-    def list_threads(self, user_id: str, limit: int = 50, before: str | ThreadSummary | None = None) -> list[ThreadSummary]:
-        """The user's threads, newest first, after the keyset cursor."""
-        check_user(user_id)
-        check_limit(limit)
-        cursor = parse_cursor(before)
-        with self._lock:
-            rows = self._summaries(user_id)
+    def _list_threads(self, user_id: str, limit: int, cursor: tuple[datetime, str] | None) -> list[ThreadSummary]:
+        rows = self._newest_first(user_id)
         if cursor:
             rows = [s for s in rows if (s.updated_at, s.id) < cursor]
         return rows[:limit]
 
-    def search_threads(self, user_id: str, text: str, limit: int = 50) -> list[ThreadSummary]:
-        """Threads whose title or content contains `text`, case-insensitively."""
-        check_user(user_id)
-        check_limit(limit)
+    def _search_threads(self, user_id: str, text: str, limit: int) -> list[ThreadSummary]:
         needle = text.lower()
-        with self._lock:
-            found = [
-                replace(t.summary)
-                for (uid, _), t in self._threads.items()
-                if uid == user_id
-                and (needle in t.summary.title.lower() or any(needle in m.content.lower() for m in t.messages))
-            ]
-        return sorted(found, key=lambda s: (s.updated_at, s.id), reverse=True)[:limit]
 
-    def rename_thread(self, user_id: str, thread_id: str, title: str) -> None:
-        """Change a thread's title."""
-        check_user(user_id)
-        check_thread(thread_id)
-        check_title(title)
+        def matches(thread: _Thread) -> bool:
+            return needle in thread.summary.title.lower() or any(needle in m.content.lower() for m in thread.messages)
+
+        return self._newest_first(user_id, matches)[:limit]
+
+    def _rename_thread(self, user_id: str, thread_id: str, title: str) -> bool:
         with self._lock:
             thread = self._threads.get((user_id, thread_id))
-            if thread is None:
-                raise NotFoundError(f"thread {thread_id} not found")
-            thread.summary.title = title
+            if thread is not None:
+                thread.summary.title = title
+            return thread is not None
 
-    def delete_thread(self, user_id: str, thread_id: str) -> bool:
-        """Delete a thread; False when there was none."""
-        check_user(user_id)
-        check_thread(thread_id)
+    def _delete_thread(self, user_id: str, thread_id: str) -> bool:
         with self._lock:
             self._deleted.add((user_id, thread_id))
             return self._threads.pop((user_id, thread_id), None) is not None
 
-    def delete_all(self, user_id: str) -> int:
-        """Delete every thread of the user."""
-        check_user(user_id)
+    def _delete_all(self, user_id: str) -> int:
         with self._lock:
             keys = [key for key in self._threads if key[0] == user_id]
             for key in keys:
@@ -151,10 +108,6 @@ class MemoryStore:
                 del self._threads[key]
             return len(keys)
 
-    def list_users(self) -> list[str]:
-        """Every user with a thread."""
+    def _list_users(self) -> list[str]:
         with self._lock:
             return sorted({uid for uid, _ in self._threads})
-
-    def close(self) -> None:
-        """Nothing to release."""

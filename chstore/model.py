@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from chstore.errors import NotFoundError
 from core.errors import ValidationError
+
+if TYPE_CHECKING:
+    from core.connection import Connection
 
 ROLES = ("user", "assistant", "tool", "system")
 MAX_USER_ID = 256
@@ -90,6 +97,40 @@ def dump_metadata(metadata: Any) -> str:
         return json.dumps(metadata, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"metadata is not JSON-serialisable: {exc}") from exc
+
+
+_UNESCAPE = re.compile("\x01(.)", re.S)
+
+
+def escape_text(value: str) -> str:
+    """A NUL-free string that `unescape_text` turns back into `value` exactly (for stores whose text cannot hold NUL)."""
+    return value.replace("\x01", "\x01\x01").replace("\x00", "\x01\x02")
+
+
+def unescape_text(value: str) -> str:
+    """The inverse of `escape_text`."""
+    return _UNESCAPE.sub(lambda m: "\x01" if m.group(1) == "\x01" else "\x00", value)
+
+
+def _map_strings(value: Any, change: Any) -> Any:
+    """A JSON value with `change` applied to every string in it, keys too."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {change(k): _map_strings(v, change) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(v, change) for v in value]
+    return value
+
+
+def escape_json(value: Any) -> Any:
+    """A JSON value with every string (keys too) escaped by `escape_text`."""
+    return _map_strings(value, escape_text)
+
+
+def unescape_json(value: Any) -> Any:
+    """The inverse of `escape_json`."""
+    return _map_strings(value, unescape_text)
 
 
 @dataclass
@@ -182,6 +223,19 @@ class Thread:
     user_id: str = ""
 
 
+def thread_record(thread: Thread) -> dict[str, Any]:
+    """A thread as one JSON-ready record (the JSONL export format of the CLI and the History pages)."""
+    return {
+        "id": thread.id,
+        "user_id": thread.user_id,
+        "title": thread.title,
+        "created_at": thread.created_at.isoformat(),
+        "updated_at": thread.updated_at.isoformat(),
+        "metadata": thread.metadata,
+        "messages": [m.to_dict() for m in thread.messages],
+    }
+
+
 def parse_cursor(before: str | ThreadSummary | None) -> tuple[datetime, str] | None:
     """Decode a keyset cursor (a ThreadSummary or its `.cursor`)."""
     if before is None:
@@ -234,6 +288,8 @@ def check_messages(messages: Any) -> list[Message]:
     if not isinstance(messages, (list, tuple)) or not all(isinstance(m, Message) for m in messages):
         raise ValidationError("messages must be a list of chstore.Message")
     for message in messages:
+        if message.role not in ROLES or not isinstance(message.content, str):  # a Message is mutable after its checks
+            raise ValidationError(f"message {message.id}: role must be one of {', '.join(ROLES)} and content a string")
         _check_size(f"message {message.id}'s content", message.content, _limits.message_bytes,
                     "CHM_STORE_MAX_MESSAGE_BYTES")
         _check_size(f"message {message.id}'s metadata", dump_metadata(message.metadata), _limits.metadata_bytes,
@@ -257,6 +313,31 @@ def default_title(messages: list[Message]) -> str:
     return ""
 
 
+def check_search_text(text: Any) -> str:
+    """Search text is a non-empty string."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError("search text must be a non-empty string")
+    return text
+
+
+@dataclass(frozen=True, eq=False)
+class ClickHouseTable:
+    """Where the ClickHouse store keeps the conversations, for code that reads that table in SQL (the History pages).
+
+    `settings` are what the store's own statements carry (on the embedded engine: kept out of `query_log`).
+    """
+
+    conn: Connection
+    database: str
+    table: str
+    settings: Mapping[str, Any]
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The `{db:Identifier}` and `{table:Identifier}` parameters of `sql/history/*.sql`."""
+        return {"db": self.database, "table": self.table}
+
+
 @runtime_checkable
 class ConversationStore(Protocol):
     """What every conversation store offers; all calls are scoped to `user_id`."""
@@ -274,6 +355,9 @@ class ConversationStore(Protocol):
 
     def get_thread(self, user_id: str, thread_id: str) -> Thread | None:
         """The thread with its messages in order, or None when missing, deleted or another user's."""
+
+    def get_threads(self, user_id: str, thread_ids: list[str]) -> list[Thread]:
+        """Several of the user's threads, in the order asked; missing or deleted ones are left out."""
 
     def list_threads(self, user_id: str, limit: int = 50, before: str | ThreadSummary | None = None) -> list[ThreadSummary]:
         """The user's threads, most recently updated first, after the keyset cursor `before`."""
@@ -293,5 +377,138 @@ class ConversationStore(Protocol):
     def list_users(self) -> list[str]:
         """Every user id with at least one thread (for admins and the copy command)."""
 
+    def clickhouse_table(self) -> ClickHouseTable | None:
+        """Where the conversations sit when the store is a ClickHouse table (its SQL-only features need it); else
+        None."""
+
     def close(self) -> None:
         """Release connections."""
+
+
+class BaseStore(ABC):
+    """The one layer every backend passes through: each public call's arguments are checked here, once, and the
+    contract's errors raised here; a backend subclasses it and implements only the storage methods (`_` + the
+    public name), which receive checked arguments.
+
+    A storage method reports "no such live thread" by its return value (None or False), never by raising, so the
+    errors and their messages are the same on every backend.
+    """
+
+    kind: str
+
+    def create_thread(
+        self, user_id: str, title: str | None = None, metadata: dict[str, Any] | None = None,
+        thread_id: str | None = None,
+    ) -> str:
+        """Create an empty thread and return its id; an id the user has is kept, an id the user deleted is refused."""
+        tid, meta = check_new_thread(user_id, title, metadata, thread_id)
+        if not self._create_thread(user_id, tid, title or "", json.loads(meta), chosen=bool(thread_id)):
+            raise ValidationError(f"thread {tid} was deleted and cannot be recreated")
+        return tid
+
+    def append(self, user_id: str, thread_id: str, messages: list[Message]) -> int:
+        """Store new messages (idempotent by message id); returns how many were new."""
+        check_user(user_id)
+        check_thread(thread_id)
+        added = self._append(user_id, thread_id, check_messages(messages))
+        if added is None:
+            raise NotFoundError(f"thread {thread_id} not found (or deleted)")
+        return added
+
+    def get_thread(self, user_id: str, thread_id: str) -> Thread | None:
+        """The thread with its messages in order, or None when missing, deleted or another user's."""
+        check_user(user_id)
+        check_thread(thread_id)
+        return self._get_thread(user_id, thread_id)
+
+    def get_threads(self, user_id: str, thread_ids: list[str]) -> list[Thread]:
+        """Several of the user's threads, in the order asked; missing or deleted ones are left out."""
+        check_user(user_id)
+        for tid in thread_ids:
+            check_thread(tid)
+        return self._get_threads(user_id, list(dict.fromkeys(thread_ids))) if thread_ids else []
+
+    def list_threads(self, user_id: str, limit: int = 50, before: str | ThreadSummary | None = None) -> list[ThreadSummary]:
+        """The user's threads, most recently updated first, after the keyset cursor `before`."""
+        check_user(user_id)
+        check_limit(limit)
+        return self._list_threads(user_id, limit, parse_cursor(before))
+
+    def search_threads(self, user_id: str, text: str, limit: int = 50) -> list[ThreadSummary]:
+        """Threads whose title or message content contains `text` (case-insensitive)."""
+        check_user(user_id)
+        check_limit(limit)
+        return self._search_threads(user_id, check_search_text(text), limit)
+
+    def rename_thread(self, user_id: str, thread_id: str, title: str) -> None:
+        """Change a thread's title; NotFoundError when missing."""
+        check_user(user_id)
+        check_thread(thread_id)
+        if not self._rename_thread(user_id, thread_id, check_title(title)):
+            raise NotFoundError(f"thread {thread_id} not found")
+
+    def delete_thread(self, user_id: str, thread_id: str) -> bool:
+        """Delete a thread; False when there was nothing to delete."""
+        check_user(user_id)
+        check_thread(thread_id)
+        return self._delete_thread(user_id, thread_id)
+
+    def delete_all(self, user_id: str) -> int:
+        """Delete every thread of the user; returns how many."""
+        return self._delete_all(check_user(user_id))
+
+    def list_users(self) -> list[str]:
+        """Every user id with at least one live thread."""
+        return self._list_users()
+
+    def clickhouse_table(self) -> ClickHouseTable | None:
+        """None: only the ClickHouse store keeps conversations in a table the History pages can query."""
+        return None
+
+    def close(self) -> None:  # noqa: B027 - an optional hook: only a backend holding connections overrides it
+        """Nothing to release unless the backend holds connections."""
+
+    # --- storage: what a backend implements (arguments already checked) --------------------------------------------
+    @abstractmethod
+    def _create_thread(self, user_id: str, thread_id: str, title: str, metadata: dict[str, Any], *,
+                       chosen: bool) -> bool:
+        """Store a new empty thread unless the user has it; False when the id is one the user deleted. `chosen`:
+        the caller gave the id (a fresh UUID cannot exist yet, so there is nothing to look up)."""
+
+    @abstractmethod
+    def _append(self, user_id: str, thread_id: str, messages: list[Message]) -> int | None:
+        """Store the messages whose id the thread lacks and bump the thread (its title too, when empty); how many
+        were new, or None when the user has no such live thread."""
+
+    @abstractmethod
+    def _get_thread(self, user_id: str, thread_id: str) -> Thread | None:
+        """The live thread with its messages in append order, or None."""
+
+    def _get_threads(self, user_id: str, thread_ids: list[str]) -> list[Thread]:
+        """Several live threads (distinct ids) in the order given; one read each unless a backend batches them."""
+        found = (self._get_thread(user_id, tid) for tid in thread_ids)
+        return [thread for thread in found if thread is not None]
+
+    @abstractmethod
+    def _list_threads(self, user_id: str, limit: int, cursor: tuple[datetime, str] | None) -> list[ThreadSummary]:
+        """Up to `limit` live threads, by (updated_at, id) descending, below `cursor` when given."""
+
+    @abstractmethod
+    def _search_threads(self, user_id: str, text: str, limit: int) -> list[ThreadSummary]:
+        """Up to `limit` live threads whose title or message content contains `text`, case-insensitively."""
+
+    @abstractmethod
+    def _rename_thread(self, user_id: str, thread_id: str, title: str) -> bool:
+        """Set the live thread's title; False when the user has no such live thread."""
+
+    @abstractmethod
+    def _delete_thread(self, user_id: str, thread_id: str) -> bool:
+        """Delete the thread so that no later call brings it back; False when there was no live thread."""
+
+    @abstractmethod
+    def _delete_all(self, user_id: str) -> int:
+        """Delete every live thread of the user as `_delete_thread` does; how many."""
+
+    @abstractmethod
+    def _list_users(self) -> list[str]:
+        """Every user id with at least one live thread."""

@@ -12,26 +12,13 @@ the same way).
 
 from __future__ import annotations
 
-import re
 import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from chstore.errors import NotFoundError, StorageError
-from chstore.model import (
-    Message,
-    Thread,
-    ThreadSummary,
-    check_limit,
-    check_messages,
-    check_new_thread,
-    check_thread,
-    check_title,
-    check_user,
-    default_title,
-    parse_cursor,
-    utcnow,
-)
+from chstore import BaseStore, Message, Thread, ThreadSummary
+from chstore.errors import StorageError
+from chstore.model import default_title, escape_json, escape_text, unescape_json, unescape_text, utcnow
 from core import sqlfiles
 from core.errors import ValidationError
 from core.names import validate_identifier
@@ -39,39 +26,6 @@ from core.names import validate_identifier
 DEFAULT_PREFIX = "agent_"
 SCHEMA_FILES = ("create_threads", "create_messages", "create_threads_index", "create_messages_index")
 _CURSOR_START = datetime(9999, 12, 31, tzinfo=UTC)
-_UNESCAPE = re.compile("\x01(.)", re.S)
-
-
-def escape_text(value: str) -> str:
-    """A NUL-free string that `unescape_text` turns back into `value` exactly."""
-    return value.replace("\x01", "\x01\x01").replace("\x00", "\x01\x02")
-
-
-def unescape_text(value: str) -> str:
-    """The inverse of `escape_text`."""
-    return _UNESCAPE.sub(lambda m: "\x01" if m.group(1) == "\x01" else "\x00", value)
-
-
-def escape_json(value: Any) -> Any:
-    """A JSON value with every string (keys too) escaped, so jsonb can hold it."""
-    if isinstance(value, str):
-        return escape_text(value)
-    if isinstance(value, dict):
-        return {escape_text(k): escape_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [escape_json(v) for v in value]
-    return value
-
-
-def unescape_json(value: Any) -> Any:
-    """The inverse of `escape_json`."""
-    if isinstance(value, str):
-        return unescape_text(value)
-    if isinstance(value, dict):
-        return {unescape_text(k): unescape_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unescape_json(v) for v in value]
-    return value
 
 
 def table_names(prefix: str) -> dict[str, str]:
@@ -93,7 +47,7 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-class PostgresStore:
+class PostgresStore(BaseStore):
     """Conversation store on PostgreSQL (psycopg 3, `psycopg_pool.ConnectionPool`)."""
 
     kind = "postgres"
@@ -168,43 +122,32 @@ class PostgresStore:
     def _rows(self, conn: Any, name: str, params: dict[str, Any]) -> list[tuple]:
         return conn.execute(self._statement(name), params).fetchall()
 
-    # --- the protocol --------------------------------------------------------------------------
-    def create_thread(
-        self, user_id: str, title: str | None = None, metadata: dict[str, Any] | None = None,
-        thread_id: str | None = None,
-    ) -> str:
-        """Create an empty thread and return its id; an existing id is kept, a deleted one is refused."""
+    # --- storage ------------------------------------------------------------------------------
+    def _create_thread(self, user_id: str, thread_id: str, title: str, metadata: dict[str, Any], *,
+                       chosen: bool) -> bool:
         from psycopg.types.json import Jsonb
 
-        tid, _ = check_new_thread(user_id, title, metadata, thread_id)
         params = {
-            "user_id": escape_text(user_id), "thread_id": escape_text(tid), "title": escape_text(title or ""),
-            "metadata": Jsonb(escape_json(metadata or {})), "now": utcnow(),
+            "user_id": escape_text(user_id), "thread_id": escape_text(thread_id), "title": escape_text(title),
+            "metadata": Jsonb(escape_json(metadata)), "now": utcnow(),
         }
 
         def work(conn: Any) -> bool:
             if self._rows(conn, "insert_thread", params):
-                return False
+                return True
             state = self._rows(conn, "thread_state", params)
-            return bool(state and state[0][0])
+            return not (state and state[0][0])
 
-        if self._run(work, "create"):
-            raise ValidationError(f"thread {tid} was deleted and cannot be recreated")
-        return tid
+        return self._run(work, "create")
 
-    def append(self, user_id: str, thread_id: str, messages: list[Message]) -> int:
-        """Store the new messages and bump the thread in one transaction; returns how many were new."""
+    def _append(self, user_id: str, thread_id: str, messages: list[Message]) -> int | None:
         from psycopg.types.json import Jsonb
 
-        check_user(user_id)
-        check_thread(thread_id)
-        messages = check_messages(messages)
         key = {"user_id": escape_text(user_id), "thread_id": escape_text(thread_id)}
 
-        def work(conn: Any) -> int:
-            locked = self._rows(conn, "lock_thread", key)
-            if not locked:
-                raise NotFoundError(f"thread {thread_id} not found (or deleted)")
+        def work(conn: Any) -> int | None:
+            if not self._rows(conn, "lock_thread", key):
+                return None
             fresh: list[Message] = []
             for message in messages:
                 inserted = self._rows(conn, "insert_message", {
@@ -222,10 +165,7 @@ class PostgresStore:
 
         return self._run(work, "append")
 
-    def get_thread(self, user_id: str, thread_id: str) -> Thread | None:
-        """The thread with its messages in order, or None when missing, deleted or another user's."""
-        check_user(user_id)
-        check_thread(thread_id)
+    def _get_thread(self, user_id: str, thread_id: str) -> Thread | None:
         key = {"user_id": escape_text(user_id), "thread_id": escape_text(thread_id)}
 
         def work(conn: Any) -> tuple[list[tuple], list[tuple]]:
@@ -253,34 +193,21 @@ class PostgresStore:
             for tid, title, c, u, n in rows
         ]
 
-    def list_threads(self, user_id: str, limit: int = 50, before: str | ThreadSummary | None = None) -> list[ThreadSummary]:
-        """The user's threads, most recently updated first, after the keyset cursor `before`."""
-        check_user(user_id)
-        check_limit(limit)
-        before_ts, before_id = parse_cursor(before) or (_CURSOR_START, "")
+    def _list_threads(self, user_id: str, limit: int, cursor: tuple[datetime, str] | None) -> list[ThreadSummary]:
+        before_ts, before_id = cursor or (_CURSOR_START, "")
         params = {"user_id": escape_text(user_id), "limit": limit, "before_ts": before_ts,
                   "before_id": escape_text(before_id)}
         return self._summaries("list_threads", params, user_id)
 
-    def search_threads(self, user_id: str, text: str, limit: int = 50) -> list[ThreadSummary]:
-        """Threads whose title or message content contains `text` (case-insensitive)."""
-        check_user(user_id)
-        check_limit(limit)
-        if not isinstance(text, str) or not text.strip():
-            raise ValidationError("search text must be a non-empty string")
+    def _search_threads(self, user_id: str, text: str, limit: int) -> list[ThreadSummary]:
         params = {"user_id": escape_text(user_id), "text": escape_text(text), "limit": limit}
         return self._summaries("search_threads", params, user_id)
 
-    def rename_thread(self, user_id: str, thread_id: str, title: str) -> None:
-        """Change a thread's title; NotFoundError when missing."""
-        check_user(user_id)
-        check_thread(thread_id)
-        check_title(title)
+    def _rename_thread(self, user_id: str, thread_id: str, title: str) -> bool:
         params = {"user_id": escape_text(user_id), "thread_id": escape_text(thread_id), "title": escape_text(title)}
-        if not self._run(lambda conn: self._rows(conn, "rename_thread", params), "rename"):
-            raise NotFoundError(f"thread {thread_id} not found")
+        return bool(self._run(lambda conn: self._rows(conn, "rename_thread", params), "rename"))
 
-    def _delete(self, user_id: str, ids: list[str] | None) -> int:
+    def _remove(self, user_id: str, ids: list[str] | None) -> int:
         params = {"user_id": escape_text(user_id), "now": utcnow(), "all": ids is None,
                   "ids": [escape_text(i) for i in ids or []]}
 
@@ -292,19 +219,13 @@ class PostgresStore:
 
         return self._run(work, "delete")
 
-    def delete_thread(self, user_id: str, thread_id: str) -> bool:
-        """Delete a thread (a tombstone stays); False when there was nothing to delete."""
-        check_user(user_id)
-        check_thread(thread_id)
-        return self._delete(user_id, [thread_id]) == 1
+    def _delete_thread(self, user_id: str, thread_id: str) -> bool:
+        return self._remove(user_id, [thread_id]) == 1
 
-    def delete_all(self, user_id: str) -> int:
-        """Delete every thread of the user; returns how many."""
-        check_user(user_id)
-        return self._delete(user_id, None)
+    def _delete_all(self, user_id: str) -> int:
+        return self._remove(user_id, None)
 
-    def list_users(self) -> list[str]:
-        """Every user id with at least one live thread."""
+    def _list_users(self) -> list[str]:
         rows = self._run(lambda conn: self._rows(conn, "list_users", {}), "read")
         return [unescape_text(row[0]) for row in rows]
 

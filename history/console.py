@@ -22,7 +22,7 @@ from chstore import ConversationStore
 from core import guard, sqlfiles
 from core.connection import Connection
 from core.errors import ValidationError
-from history.queries import Scope, store_tables
+from history.queries import Scope
 
 TEMPLATE_DIR = sqlfiles.SQL_DIR / "history" / "console"
 SCOPED_NAMES = ("threads", "messages")
@@ -71,12 +71,12 @@ def row_filters(tables: dict[str, str], scope: Scope) -> dict[str, str]:
 
 def run(store: ConversationStore, sql: str, scope: Scope, admin: bool) -> pd.DataFrame:
     """Run a console query: guarded, read-only, limited, and scoped to the user's rows unless `admin`."""
-    tables = store_tables(store)
-    if tables is None:
+    where = store.clickhouse_table()
+    if where is None:
         raise ValidationError(f"the SQL console needs the ClickHouse conversation store, not {store.kind}")
     if scope.all_users and not admin:
         raise ValidationError("only admins (CHM_ADMIN_USERS) may query every user's conversations")
-    statement = check_scoped(store.conn, sql)
-    params = {**tables, **scope.params()}
-    settings = None if scope.all_users else {"additional_table_filters": row_filters(tables, scope)}
-    return store.conn.query_df(wrap(statement), params, readonly=True, settings=settings, adhoc=True)
+    statement = check_scoped(where.conn, sql)
+    params = {**where.params, **scope.params()}
+    settings = None if scope.all_users else {"additional_table_filters": row_filters(where.params, scope)}
+    return where.conn.query_df(wrap(statement), params, readonly=True, settings=settings, adhoc=True)

@@ -1,6 +1,6 @@
 """Exports of conversations as JSON, JSONL or Markdown, produced as a stream of text chunks.
 
-Threads are fetched a batch at a time (keyset pages underneath, `get_threads` where the store has it), so an export of
+Threads are fetched a batch at a time (keyset pages underneath, `get_threads` for each batch), so an export of
 10,000 conversations never holds them all in memory; `export_file` spools the stream to a temporary file for the download button.
 """
 
@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
 from chstore import ConversationStore, Message, Thread
-from chstore.__main__ import thread_record
+from chstore.model import thread_record
 from history.queries import Row
 
 FORMATS: dict[str, tuple[str, str]] = {
@@ -26,7 +26,7 @@ FORMATS: dict[str, tuple[str, str]] = {
 
 
 BATCH = 100
-"""Conversations read per round trip when the store can read several at once (`get_threads`)."""
+"""Conversations asked of `get_threads` at once (one round trip on a store that reads several at once)."""
 
 
 def _batches(rows: Iterable[Row], size: int) -> Iterator[tuple[str, list[str]]]:
@@ -43,17 +43,10 @@ def _batches(rows: Iterable[Row], size: int) -> Iterator[tuple[str, list[str]]]:
 
 
 def threads_of(store: ConversationStore, rows: Iterable[Row], batch: int = BATCH) -> Iterator[Thread]:
-    """The full threads of the listed rows in order, a batch at a time where the store can read several at once
-    (else one by one); rows deleted meanwhile are skipped. Never more than one batch in memory."""
-    many = getattr(store, "get_threads", None)
-    if many is None:
-        for row in rows:
-            thread = store.get_thread(row.user_id, row.thread_id)
-            if thread is not None:
-                yield thread
-        return
+    """The full threads of the listed rows in order, a batch at a time (`get_threads`: one read on a store that can
+    read several at once); rows deleted meanwhile are skipped. Never more than one batch in memory."""
     for user, ids in _batches(rows, batch):
-        yield from many(user, ids)
+        yield from store.get_threads(user, ids)
 
 
 def _fence(text: str, language: str = "") -> str:

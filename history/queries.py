@@ -118,21 +118,14 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, str, str]:
         raise ValidationError(f"invalid page cursor {cursor!r}") from exc
 
 
-def store_tables(store: ConversationStore) -> dict[str, str] | None:
-    """`{db, table}` identifiers of a ClickHouse store, None for any other kind."""
-    if getattr(store, "kind", "") != "clickhouse":
-        return None
-    return {"db": store.database, "table": store.table}
-
-
 def query(store: ConversationStore, name: str, params: dict[str, Any]) -> pd.DataFrame:
     """Run `sql/history/<name>.sql` on the store's own connection; a store never written to reads as empty."""
-    tables = store_tables(store)
-    if tables is None:
+    where = store.clickhouse_table()
+    if where is None:
         raise ValidationError(f"history/{name} needs the ClickHouse conversation store, not {store.kind}")
     try:
-        return store.conn.query_df(sqlfiles.load(f"history/{name}"), {**tables, **params}, readonly=True,
-                                   settings=store.own_settings({}))
+        return where.conn.query_df(sqlfiles.load(f"history/{name}"), {**where.params, **params}, readonly=True,
+                                   settings=dict(where.settings))
     except UnavailableError as exc:
         if exc.name in ("UNKNOWN_TABLE", "UNKNOWN_DATABASE"):
             return pd.DataFrame()
@@ -144,7 +137,7 @@ class ThreadBrowser:
 
     def __init__(self, store: ConversationStore) -> None:
         self.store = store
-        self.filters_supported = store_tables(store) is not None
+        self.filters_supported = store.clickhouse_table() is not None
 
     def page(self, scope: Scope, filters: Filters, limit: int = 50, cursor: str | None = None) -> Page:
         """One page of matching conversations, newest first, after `cursor`."""

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chstore import Message
-from chstore.__main__ import thread_record
 from chstore.clickhouse import ClickHouseStore
 from chstore.memory import MemoryStore
+from chstore.model import BaseStore, thread_record
 from core import sqlfiles
 from core.connection import Connection
 from core.errors import QueryError, ReadOnlyViolation, ValidationError
@@ -269,8 +269,17 @@ def test_export_reads_one_by_one_from_a_store_without_batches(seeded: tuple) -> 
         thread = store.get_thread("alice", row.thread_id)
         one_by_one.create_thread("alice", title=thread.title, thread_id=thread.id)
         one_by_one.append("alice", thread.id, thread.messages)
-    assert not hasattr(one_by_one, "get_threads")
+    read: list[str] = []
+    original = one_by_one._get_thread
+
+    def counting(user: str, thread_id: str) -> object:
+        read.append(thread_id)
+        return original(user, thread_id)
+
+    one_by_one._get_thread = counting  # type: ignore[method-assign]
+    assert type(one_by_one)._get_threads is BaseStore._get_threads  # no batch read of its own
     assert [t.id for t in export.threads_of(one_by_one, rows)] == [r.thread_id for r in rows]
+    assert read == [r.thread_id for r in rows]
 
 
 def test_memory_store_falls_back_to_the_store_api() -> None:

@@ -8,14 +8,16 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from chstore import Message, StorageError, ValidationError, open_store
+from chstore import Message, NotFoundError, StorageError, ValidationError, open_store
 from chstore import clickhouse as chmod
 from chstore.clickhouse import DELETE_BAND, ClickHouseStore, render, schema_statements
 from config import load_settings
+from core import sqlfiles
 from core.connection import Connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,16 +318,36 @@ def test_reads_keep_the_latest_of_unmerged_versions(store: ClickHouseStore, conn
         assert store.get_thread("alice", gone) is None and store.get_threads("alice", [gone, tid])[0].id == tid
         assert store.append("alice", tid, [Message(role="user", content="q2", id="m4")]) == 1
         assert store.get_thread("alice", tid).title == "third"  # the append carried the latest title on
-        with pytest.raises(chmod.NotFoundError):
+        with pytest.raises(NotFoundError):
             store.append("alice", gone, [Message(role="user", content="back?", id="m5")])
     finally:
         conn.command("SYSTEM START MERGES {d:Identifier}.{t:Identifier}", table)
 
 
 def test_latest_rows_keeps_the_highest_version_per_key() -> None:
-    rows = [("thread", "", 3), ("message", "a", 5), ("thread", "", 9), ("message", "a", 4), ("thread", "", 7)]
-    assert chmod.latest_rows(rows, slice(0, 2), 2) == {("thread", ""): ("thread", "", 9), ("message", "a"): ("message", "a", 5)}
-    assert chmod.latest_rows([], slice(0, 2), 2) == {}
+    def row(kind: str, mid: str, version: int) -> chmod.StateRow:
+        return chmod.StateRow(kind, mid, "", "{}", chmod.EPOCH, chmod.EPOCH, 0, version, 0)
+
+    rows = [row("thread", "", 3), row("message", "a", 5), row("thread", "", 9), row("message", "a", 4),
+            row("thread", "", 7)]
+
+    def key(r: chmod.StateRow) -> tuple[str, str]:
+        return r.kind, r.message_id
+
+    assert chmod.latest_rows(rows, key) == {("thread", ""): rows[2], ("message", "a"): rows[1]}
+    assert chmod.latest_rows([], key) == {}
+
+
+def test_named_rows_match_the_columns_of_their_statements(store: ClickHouseStore, conn: Connection) -> None:
+    tid = store.create_thread("alice", title="named")
+    store.append("alice", tid, [Message(role="user", content="q")])
+    params = {"db": store.database, "table": store.table, "user_id": "alice", "thread_id": tid, "ids": [],
+              "thread_ids": [tid], "limit": 5, "before_ts": datetime(2299, 1, 1), "before_id": "", "text": "q"}
+    for name, row_type in chmod.ROW_TYPES.items():
+        sql = sqlfiles.load(f"store/{name}")
+        frame = conn.query_df(sql, {k: v for k, v in params.items() if k in sqlfiles.placeholders(sql)})
+        assert list(frame.columns) == list(row_type._fields), name
+        assert not frame.empty, name
 
 
 def test_a_deleted_threads_rows_leave_the_disk_once_parts_reach_the_merge_age(

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chstore import Message, NotFoundError, ValidationError
+from chstore import Message, NotFoundError, ThreadSummary, ValidationError
 from chstore.clickhouse import ClickHouseStore
 from chstore.memory import MemoryStore
-from chstore.model import ConversationStore, current_limits
+from chstore.model import BaseStore, ConversationStore, current_limits
 
 # name → factory(request) returning a fresh, empty store. Other backends register here too.
 BACKENDS: dict[str, Callable[[pytest.FixtureRequest], ConversationStore]] = {
@@ -392,3 +392,136 @@ def test_delete_racing_with_appends_stays_deleted(store: ConversationStore) -> N
     worker.join()
     assert store.get_thread(alice, tid) is None
     assert all(s.id != tid for s in store.list_threads(alice))
+
+
+STORAGE = ("_create_thread", "_append", "_get_thread", "_get_threads", "_list_threads", "_search_threads",
+           "_rename_thread", "_delete_thread", "_delete_all", "_list_users")
+"""The storage methods a backend implements; every check runs before any of them is reached."""
+
+
+def refused_calls(store: ConversationStore) -> dict[str, Callable[[], object]]:
+    """Calls with one bad argument each, every public method covered; none may reach the backend's storage."""
+    limits = current_limits()
+    robot = Message(role="user", content="x")
+    robot.role = "robot"  # a Message is mutable: the store checks again what it is handed
+    raw = Message(role="user", content="x")
+    raw.content = b"bytes"  # type: ignore[assignment]
+    return {
+        "empty user": lambda: store.create_thread(""),
+        "blank user": lambda: store.create_thread("   "),
+        "user not a string": lambda: store.create_thread(None),  # type: ignore[arg-type]
+        "user too long": lambda: store.create_thread("u" * 257),
+        "thread id too long": lambda: store.create_thread("alice", thread_id="t" * 129),
+        "title not a string": lambda: store.create_thread("alice", title=42),  # type: ignore[arg-type]
+        "title too big": lambda: store.create_thread("alice", title="t" * (limits.title_bytes + 1)),
+        "metadata not an object": lambda: store.create_thread("alice", metadata=["x"]),  # type: ignore[arg-type]
+        "metadata too big": lambda: store.create_thread("alice", metadata={"k": "v" * limits.metadata_bytes}),
+        "append: empty user": lambda: store.append("", "t1", turn("q", "a")),
+        "append: empty thread": lambda: store.append("alice", "", turn("q", "a")),
+        "append: not messages": lambda: store.append("alice", "t1", [{"role": "user"}]),  # type: ignore[list-item]
+        "append: unknown role": lambda: store.append("alice", "t1", [robot]),
+        "append: content not a string": lambda: store.append("alice", "t1", [raw]),
+        "append: content too big": lambda: store.append(
+            "alice", "t1", [Message(role="user", content="x" * (limits.message_bytes + 1))]),
+        "get: empty user": lambda: store.get_thread("", "t1"),
+        "get: thread not a string": lambda: store.get_thread("alice", 7),  # type: ignore[arg-type]
+        "get many: empty thread": lambda: store.get_threads("alice", ["t1", ""]),
+        "list: limit 0": lambda: store.list_threads("alice", limit=0),
+        "list: limit too big": lambda: store.list_threads("alice", limit=1001),
+        "list: limit a bool": lambda: store.list_threads("alice", limit=True),
+        "list: bad cursor": lambda: store.list_threads("alice", before="yesterday|t1"),
+        "search: empty text": lambda: store.search_threads("alice", " "),
+        "search: text not a string": lambda: store.search_threads("alice", None),  # type: ignore[arg-type]
+        "search: empty user": lambda: store.search_threads("", "q"),
+        "rename: no title": lambda: store.rename_thread("alice", "t1", None),  # type: ignore[arg-type]
+        "rename: title too big": lambda: store.rename_thread("alice", "t1", "ü" * (limits.title_bytes // 2 + 1)),
+        "delete: empty thread": lambda: store.delete_thread("alice", ""),
+        "delete all: blank user": lambda: store.delete_all(" "),
+    }
+
+
+def test_every_backend_passes_through_the_one_validating_layer(store: ConversationStore) -> None:
+    assert isinstance(store, BaseStore)
+    reached: list[str] = []
+    for name in STORAGE:
+        setattr(store, name, lambda *args, name=name, **kwargs: reached.append(name))
+    for what, call in refused_calls(store).items():
+        with pytest.raises(ValidationError):
+            call()
+        assert reached == [], what
+
+
+class Bare(BaseStore):
+    """A backend that checks nothing itself: it records what reaches its storage and says every thread exists."""
+
+    kind = "bare"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def _create_thread(self, *args: object, **kwargs: object) -> bool:
+        self.calls.append(("create", *args))
+        return True
+
+    def _append(self, *args: object) -> int:
+        self.calls.append(("append", *args))
+        return 0
+
+    def _get_thread(self, *args: object) -> None:
+        self.calls.append(("get", *args))
+
+    def _list_threads(self, *args: object) -> list:
+        self.calls.append(("list", *args))
+        return []
+
+    def _search_threads(self, *args: object) -> list:
+        self.calls.append(("search", *args))
+        return []
+
+    def _rename_thread(self, *args: object) -> bool:
+        self.calls.append(("rename", *args))
+        return True
+
+    def _delete_thread(self, *args: object) -> bool:
+        self.calls.append(("delete", *args))
+        return True
+
+    def _delete_all(self, *args: object) -> int:
+        self.calls.append(("delete_all", *args))
+        return 0
+
+    def _list_users(self) -> list[str]:
+        return []
+
+
+def test_a_backend_without_checks_of_its_own_still_refuses_bad_input() -> None:
+    bare = Bare()
+    for what, call in refused_calls(bare).items():
+        with pytest.raises(ValidationError):
+            call()
+        assert bare.calls == [], what
+    tid = bare.create_thread("alice", title=None, metadata={"k": (1, 2)})
+    assert bare.calls == [("create", "alice", tid, "", {"k": [1, 2]})]  # checked, normalised arguments only
+    bare.list_threads("alice", before=ThreadSummary("t9", "", datetime(2026, 1, 1), datetime(2026, 1, 1), 0))
+    assert bare.calls[-1] == ("list", "alice", 50, (datetime(2026, 1, 1, tzinfo=timezone.utc), "t9"))
+
+
+def test_the_layer_raises_the_contracts_errors_for_every_backend() -> None:
+    class Gone(Bare):
+        def _create_thread(self, *args: object, **kwargs: object) -> bool:
+            return False
+
+        def _append(self, *args: object) -> None:
+            return None
+
+        def _rename_thread(self, *args: object) -> bool:
+            return False
+
+    gone = Gone()
+    with pytest.raises(ValidationError, match="^thread t1 was deleted and cannot be recreated$"):
+        gone.create_thread("alice", thread_id="t1")
+    with pytest.raises(NotFoundError, match=r"^thread t1 not found \(or deleted\)$"):
+        gone.append("alice", "t1", turn("q", "a"))
+    with pytest.raises(NotFoundError, match="^thread t1 not found$"):
+        gone.rename_thread("alice", "t1", "title")
+    assert gone.get_threads("alice", []) == [] and gone.calls == []

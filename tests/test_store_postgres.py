@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chstore import Message, NotFoundError, StorageError, ValidationError, open_store
-from chstore.postgres import PostgresStore, escape_json, escape_text, table_names, unescape_json, unescape_text
+from chstore.model import escape_json, escape_text, unescape_json, unescape_text
+from chstore.postgres import PostgresStore, table_names
 from config import load_settings
 from core import sqlfiles
 from tests.pg import postgres_store, postgres_url
