@@ -85,8 +85,10 @@ def schema_statements(
     database: str, table: str, cluster: str | None = None, ttl_days: int | None = None
 ) -> list[tuple[str, dict]]:
     """The DDL of the store as (sql, parameters), idempotent (`IF NOT EXISTS`)."""
-    base = {"db": database, "table": table, **({"cluster": cluster} if cluster else {})}
-    statements = [(sqlfiles.load("store/create_table_cluster" if cluster else "store/create_table"), base)]
+    base = {"db": database, "table": table}
+    create = (sqlfiles.bind_identifier(sqlfiles.load("store/create_table_cluster"), "cluster", cluster) if cluster
+              else sqlfiles.load("store/create_table"))
+    statements = [(create, base)]
     if not cluster:  # a replicated table made before the setting gets it by hand, ON CLUSTER (README)
         statements.append((sqlfiles.load("store/set_merge_age"), base))
     if ttl_days:

@@ -8,6 +8,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
+from core.names import validate_identifier
+
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):([^{}]+)\}")
 
@@ -35,6 +37,15 @@ def statement(name: str) -> str:
 def placeholders(sql: str) -> Mapping[str, str]:
     """The `{name:Type}` parameters a statement declares, name → ClickHouse type (read-only; parsed once per text)."""
     return MappingProxyType({name: typ.strip() for name, typ in _PLACEHOLDER.findall(sql)})
+
+
+def bind_identifier(sql: str, name: str, value: str) -> str:
+    """`sql` with its `{name:Identifier}` replaced by `value`, backquoted, where the server takes no query parameter
+    (`ON CLUSTER`); `value` must be a plain identifier, else ValidationError."""
+    marker = f"{{{name}:Identifier}}"
+    if marker not in sql:
+        raise KeyError(f"the statement has no {marker}")
+    return sql.replace(marker, f"`{validate_identifier(value)}`")
 
 
 def all_names() -> list[str]:

@@ -182,6 +182,19 @@ def test_cluster_schema_renders_replicated_on_cluster() -> None:
     assert "`mon`.`conv` ON CLUSTER" in text and "toIntervalDay(7)" in text
 
 
+def test_cluster_schema_parses_with_the_cluster_bound_in(conn: Connection) -> None:
+    (create, params), *_ = schema_statements("mon", "conv", cluster="prod")
+    assert "{cluster:" not in create and set(sqlfiles.placeholders(create)) == set(params) == {"db", "table"}
+    formatted = conn.query_rows("SELECT formatQuery({s:String})", {"s": render(create, params)})[0][0]
+    assert "ON CLUSTER prod" in formatted and "ReplicatedReplacingMergeTree" in formatted
+
+
+@pytest.mark.parametrize("cluster", ["prod; DROP TABLE x", "a`b", "", "prod cluster"])
+def test_a_cluster_name_that_is_not_an_identifier_is_refused(cluster: str) -> None:
+    with pytest.raises(ValidationError):
+        schema_statements("mon", "conv", cluster=cluster or "-")
+
+
 def test_open_store_zero_config_uses_embedded_engine(settings, conn: Connection) -> None:  # noqa: ANN001
     store = open_store(load_settings(clickhouse_database="chm_test"), conn)
     assert isinstance(store, ClickHouseStore) and store.auto_create

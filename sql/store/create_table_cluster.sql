@@ -1,5 +1,6 @@
 -- Creates the conversation table ON CLUSTER with a replicated engine (CLICKHOUSE_AGENT_CONVERSATIONS_CLUSTER);
--- the same columns, key and merge settings as store/create_table.
+-- the same columns, key and merge settings as store/create_table. ON CLUSTER takes no query parameter: the
+-- validated cluster name is bound in by `core.sqlfiles.bind_identifier`.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.{table:Identifier} ON CLUSTER {cluster:Identifier}
 (
     user_id       String,
