@@ -36,6 +36,8 @@ _STOPWORDS = (
     "any", "some", "have", "has", "been", "were", "do", "does", "did", "my", "our", "we", "us", "s", "right",
     "last", "past", "hour", "hours", "minute", "minutes", "day", "days", "today", "yesterday", "week", "since", "ago",
     "now", "currently", "current", "moment", "recent", "recently", "latest",
+    "lot", "lots", "going", "along", "like", "looking", "want", "need", "know", "should", "would",
+    "could", "quick", "quickly", "way", "there", "anything", "something", "thing", "things", "e", "g", "eg",
 )
 _WORD = re.compile(r"[a-z0-9]+")
 SQL_WEIGHT = 0.5

@@ -99,7 +99,8 @@ READS = {"health_memory_used": ("metrics", "server_settings"), "health_part_coun
          "health_table_count": ("tables", "server_settings")}
 # The Health page as a whole (every check at once), as a question-matcher finds it.
 HEALTH_PHRASES = ("server health overall", "healthy or unhealthy", "health check status", "anything wrong with the server",
-                  "problems issues alerts", "how is the server doing")
+                  "problems issues alerts", "how is the server doing",
+                  "why is clickhouse slow or sluggish", "where to look first when something is wrong")
 # What a question-matcher reads beside each check: phrases in the words operators use.
 ASK = {
     "health_readonly_replicas": ("replicas refusing inserts", "readonly replica keeper lost"),
