@@ -24,6 +24,10 @@ CONTROL_TOOLS = ("kill_query", "kill_mutation", "optimize_table")
 _OVERVIEW = re.compile(r"\b(overview|summary|summari[sz]e|at a glance|overall|big picture)\b", re.IGNORECASE)
 _HEALTH_FIRST = ("critical", "warning")
 _NAME_LIKE = re.compile(r"\b(?:named|called|containing)\s+['\"`]?(\w+)", re.IGNORECASE)
+_OF_TABLE_ITSELF = re.compile(r"\b(schema|columns?|describe|structure|ddl|create|definition|size|big|bytes|disk|"
+                              r"space|compress\w*|partitions?|engine|ttl|ind(?:ex|ic)es|projections?)\b", re.IGNORECASE)
+"""Words asking about a table itself (its schema, size, partitions) rather than what it holds: a system table
+named beside them is the table asked about, not the one to read."""
 _SYSTEM_DATABASES = frozenset({"system", "INFORMATION_SCHEMA", "information_schema"})
 NEAR = 0.35
 """Entries scoring at least this share of the best one are close enough for the tie-breaks of `_rerank`."""
@@ -299,11 +303,16 @@ def plan(question: str, tools: dict[str, Tool], now: datetime | None = None,
     if control is not None:
         return control
     named = _named(text)
-    hits = tuple(catalog_index().search(_topic(text, named), 8, mentions=text))
+    index = catalog_index()
+    itself = _OF_TABLE_ITSELF.search(text) is not None
+    hits = tuple(index.search(_topic(text, named), 8, mentions="" if itself else text))
     if not hits or hits[0].score < MIN_SCORE:
         return Plan("unknown", hits=hits[:3])
     window = parse_window(text, now)
-    hits = _rerank(hits, set(named), window is not None)
+    about = set(named)
+    if named.get("database") == "system" and named.get("table") in index.tables and not itself:
+        about -= {"database", "table"}  # `system.errors` names what to read, not a table to filter a panel by
+    hits = _rerank(hits, about, window is not None)
     if hits[0].entry.name == HEALTH:
         return Plan(HEALTH, "health", {}, window, panels=(HEALTH,), hits=hits)
     chosen = [hits[0].entry]

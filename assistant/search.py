@@ -46,7 +46,7 @@ are looked up there (a column name, a metric): the SQL is longer and noisier tha
 COVERAGE = 0.5
 """A score is multiplied by the share of the question's words the entry knows, to this power: an entry that
 matches many of the question's words beats one that matches a few of them often."""
-MENTION_BOOST = 0.8
+MENTION_BOOST = 1.2
 """A system table named in the question adds this share of the best score (at least `MIN_SCORE`) to the entries
 that require it, half of it to those that only read it."""
 # Operators' abbreviations and jargon → the words the catalog uses (added to the question, never replacing it).
@@ -112,7 +112,7 @@ def _document(panel: Panel) -> str:
 
 
 _PLACEHOLDER = re.compile(r"\{\w+:[^}]+\}")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 def _sql_document(panel: Panel) -> str:
@@ -192,7 +192,8 @@ class Index:
         self._declared = frozenset(w for doc in declared for w in doc)
         self._entry_words = [frozenset(doc) | frozenset(more) for doc, more in zip(declared, sql, strict=True)]
         self._spellings = sorted({w for text in (*documents, *(sql_documents or ())) for w in _words(text)})
-        self._tables = frozenset(t for e in entries if e.panel for t in e.panel.reads)
+        self.tables = frozenset(t for e in entries if e.panel for t in e.panel.reads)
+        """The system tables some entry reads."""
         self._wholes = frozenset(w for text in (*documents, *(sql_documents or ())) for w in _camel_wholes(text))
 
     def _stem(self, word: str) -> str:
@@ -210,7 +211,7 @@ class Index:
         System tables are looked for in `mentions` (default: the question), so a caller that took names out of the
         question can still pass the whole of it."""
         words = [self._stem(w) for w in _words(_expanded(question), self._wholes)]
-        mentioned = mentioned_tables(question if mentions is None else mentions, self._tables)
+        mentioned = mentioned_tables(question if mentions is None else mentions, self.tables)
         if not words and not mentioned:
             return [Hit(entry, 0.0) for entry in self.entries[:k]]
         scores = [float(score) for score in self._bm25.get_scores(words)] if words else [0.0] * len(self.entries)
