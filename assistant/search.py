@@ -65,7 +65,8 @@ SYNONYMS = {
     "dict": "dictionary", "dicts": "dictionaries", "mv": "materialized view",
     "ddl": "ddl create statement", "perf": "performance",
     "latency": "duration", "lag": "delay behind", "hang": "stuck", "hung": "stuck", "hanging": "stuck",
-    "segfault": "crash", "sigsegv": "crash", "coredump": "crash",
+    "segfault": "crash", "sigsegv": "crash", "coredump": "crash", "outage": "crash restart", "down": "crash restart",
+    "killed": "failed", "cancelled": "failed", "canceled": "failed", "aborted": "failed",
     "auth": "authentication login", "signin": "login", "logon": "login",
     "storage": "disk space", "capacity": "disk space", "full": "disk free space",
 }
@@ -153,6 +154,7 @@ def _expanded(question: str) -> str:
     return " ".join((question, *(SYNONYMS[w] for w in words if w in SYNONYMS)))
 
 
+_SUPERLATIVE = re.compile(r"(\w+?)(?:(?<=([bdgmnpt]))\2|(i))?est")
 _MENTION = re.compile(r"\bsystem\s*\.\s*`?([a-z_][a-z0-9_]*)|\b([a-z]+(?:_[a-z0-9]+)+)\b")
 
 
@@ -197,10 +199,16 @@ class Index:
         self._wholes = frozenset(w for text in (*documents, *(sql_documents or ())) for w in _camel_wholes(text))
 
     def _stem(self, word: str) -> str:
-        """The stem of a word the catalog knows, else of its nearest known spelling (six letters or more, about one
-        slip in seven)."""
+        """The stem of a word the catalog knows, else of its plain form when it is a superlative the stemmer keeps
+        (heaviest, biggest), else of its nearest known spelling (six letters or more, about one slip in seven)."""
         stem = self._stemmer.stemWord(word)
-        if stem in self._known or len(word) < 6:
+        if stem in self._known:
+            return stem
+        if match := _SUPERLATIVE.fullmatch(word):
+            base = match.group(1) + ("y" if match.group(3) else "")
+            if (plain := self._stemmer.stemWord(base)) in self._known:
+                return plain
+        if len(word) < 6:
             return stem
         close = difflib.get_close_matches(word, self._spellings, n=1, cutoff=0.85)
         return self._stemmer.stemWord(close[0]) if close else stem

@@ -114,7 +114,7 @@ ASK = {
     "health_detached_parts": ("detached parts check", "count of detached parts"),
     "health_stuck_mutations": ("stuck mutations check", "failing mutations blocking merges"),
     "health_disk_used": ("fullest disk", "running out of disk space"),
-    "health_memory_used": ("memory limit close", "memory used share of max server memory"),
+    "health_memory_used": ("memory limit close", "memory used share of max server memory", "running out of memory"),
     "health_dictionary_errors": ("dictionaries failed check", "dictionary errors"),
     "health_uptime": ("uptime", "recent restart check"),
     "health_distribution_queue": ("distributed queue growing", "shard not receiving"),

@@ -75,7 +75,7 @@ ASK = {
     "asynchronous_metrics": ("async metrics", "load average os memory jemalloc", "periodic metrics",
                              "MemoryResident OSIOWaitTime"),
     "errors": ("server errors", "error counters since start", "error codes counted by the server",
-               "error codes counts last message"),
+               "error codes counts last message", "MEMORY_LIMIT_EXCEEDED TIMEOUT_EXCEEDED NETWORK_ERROR by name"),
     "error_log": ("error history by time bucket", "error rate history", "error spikes per minute"),
     "text_log": ("server log", "text log lines", "log warnings and errors", "what did the server log"),
     "crash_log": ("crashes", "recent crashes", "crash log stack trace", "segfault fatal signal"),
