@@ -66,6 +66,8 @@ SYNONYMS = {
     "ddl": "ddl create statement", "perf": "performance",
     "latency": "duration", "lag": "delay behind", "hang": "stuck", "hung": "stuck", "hanging": "stuck",
     "segfault": "crash", "sigsegv": "crash", "coredump": "crash", "outage": "crash restart", "down": "crash restart",
+    "ingest": "inserted rows", "ingested": "inserted rows", "ingestion": "insert rate",
+    "unusual": "problems issues", "abnormal": "problems issues", "weird": "problems issues", "odd": "problems issues",
     "killed": "failed", "cancelled": "failed", "canceled": "failed", "aborted": "failed",
     "auth": "authentication login", "signin": "login", "logon": "login",
     "storage": "disk space", "capacity": "disk space", "full": "disk free space",

@@ -100,7 +100,8 @@ READS = {"health_memory_used": ("metrics", "server_settings"), "health_part_coun
 # The Health page as a whole (every check at once), as a question-matcher finds it.
 HEALTH_PHRASES = ("server health overall", "healthy or unhealthy", "health check status", "anything wrong with the server",
                   "problems issues alerts", "how is the server doing",
-                  "why is clickhouse slow or sluggish", "where to look first when something is wrong")
+                  "why is clickhouse slow or sluggish", "where to look first when something is wrong",
+                  "status report, is everything ok")
 # What a question-matcher reads beside each check: phrases in the words operators use.
 ASK = {
     "health_readonly_replicas": ("replicas refusing inserts", "readonly replica keeper lost"),
