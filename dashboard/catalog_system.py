@@ -91,7 +91,7 @@ ASK = {
                         "uncompressed_cache_size background_pool_size max_table_size_to_drop keep_alive_timeout"),
     "disks": ("disk space", "free disk", "free space left on disks", "is the disk full", "disk used percent"),
     "storage_policies": ("storage policies", "volumes and disks of a policy", "tiered storage"),
-    "warnings": ("warnings the server raises", "what does the server warn about"),
+    "warnings": ("warnings the server raises", "deprecations and limits the server warns about"),
     "async_inserts_pending": ("pending async inserts", "asynchronous inserts buffered not flushed"),
     "async_insert_log": ("async insert log", "asynchronous insert flushes status error"),
     "backups": ("backups", "restores", "backup status size"),
