@@ -24,9 +24,15 @@ CONTROL_TOOLS = ("kill_query", "kill_mutation", "optimize_table")
 _OVERVIEW = re.compile(r"\b(overview|summary|summari[sz]e|at a glance|overall|big picture)\b", re.IGNORECASE)
 _HEALTH_FIRST = ("critical", "warning")
 _NAME_LIKE = re.compile(r"\b(?:named|called|containing)\s+['\"`]?(\w+)", re.IGNORECASE)
+_OF_TABLE_ITSELF = re.compile(r"\b(schema|columns?|describe|structure|ddl|create|definition|size|big|bytes|disk|"
+                              r"space|compress\w*|partitions?|engine|ttl|ind(?:ex|ic)es|projections?)\b", re.IGNORECASE)
+"""Words asking about a table itself (its schema, size, partitions) rather than what it holds: a system table
+named beside them is the table asked about, not the one to read."""
 _SYSTEM_DATABASES = frozenset({"system", "INFORMATION_SCHEMA", "information_schema"})
-NEAR = 0.4
+NEAR = 0.35
 """Entries scoring at least this share of the best one are close enough for the tie-breaks of `_rerank`."""
+LOG_FACTOR = 0.5
+"""A panel reading a window wins a windowed question from a live one when it scores at least this share of it."""
 CHECK_FACTOR = 0.75
 """A health check's score counts this much against a panel's when both are close (the panel lists the rows)."""
 
@@ -85,7 +91,9 @@ _NOT_NAMES = frozenset({"the", "a", "an", "is", "are", "x", "this", "that", "all
                         "queries", "query", "biggest", "largest", "running", "names", "name", "there", "and",
                         "take", "takes", "taking", "use", "uses", "using", "grow", "growing", "named", "called"})
 _BY_USER_WORDS = frozenset({"size", "time", "duration", "memory", "count", "name", "table", "database", "user",
-                            "users", "the", "a"})
+                            "users", "the", "a", "peak", "cpu", "total", "average", "avg", "hour", "minute", "day",
+                            "partition", "host", "disk", "status", "type", "kind", "error", "errors", "default",
+                            "shard", "replica", "query", "far", "reason", "rows", "bytes"})
 
 
 def _number(text: str | None) -> int:
@@ -203,18 +211,24 @@ def _topic(text: str, named: dict[str, str]) -> str:
                     and not any(w == f"{d}.{t}" for d in values for t in values))
 
 
-def _rerank(hits: tuple[Hit, ...], named: set[str]) -> tuple[Hit, ...]:
+def _rerank(hits: tuple[Hit, ...], named: set[str], windowed: bool = False) -> tuple[Hit, ...]:
     """Among entries scoring close to the best, prefer the one that takes the names the question gives, then a
-    panel listing the rows over the health check scoring them (`NEAR`, `CHECK_FACTOR`)."""
+    panel listing the rows over the health check scoring them (`NEAR`, `CHECK_FACTOR`). A question naming a past
+    window ("yesterday", "last 6 hours") counts a panel that cannot take one (it shows the present) as missing a
+    name when a panel that can scores at least `LOG_FACTOR` of it: such a question is about a log."""
     top = hits[0].score
     near = [hit for hit in hits if hit.score >= NEAR * top]
+    logs = [hit.score for hit in near if hit.entry.panel is not None and "window" in hit.entry.panel.fillable]
 
     def key(hit: Hit) -> tuple[int, float]:
         panel = hit.entry.panel
         takes = set((*panel.fillable, *(p.name for p in panel.params))) if panel else set()
         if panel is not None and _qualified_table(panel):
             takes.add("database")
-        return len(named & takes), hit.score * (CHECK_FACTOR if hit.entry.kind == "check" else 1.0)
+        present_only = (windowed and panel is not None and "window" not in panel.fillable
+                        and any(score >= LOG_FACTOR * hit.score for score in logs))
+        return (len(named & takes) - present_only,
+                hit.score * (CHECK_FACTOR if hit.entry.kind == "check" else 1.0))
 
     ranked = sorted(near, key=key, reverse=True)
     return (*ranked, *(hit for hit in hits if hit not in near))
@@ -289,11 +303,16 @@ def plan(question: str, tools: dict[str, Tool], now: datetime | None = None,
     if control is not None:
         return control
     named = _named(text)
-    hits = tuple(catalog_index().search(_topic(text, named), 8))
+    index = catalog_index()
+    itself = _OF_TABLE_ITSELF.search(text) is not None
+    hits = tuple(index.search(_topic(text, named), 8, mentions="" if itself else text))
     if not hits or hits[0].score < MIN_SCORE:
         return Plan("unknown", hits=hits[:3])
-    hits = _rerank(hits, set(named))
     window = parse_window(text, now)
+    about = set(named)
+    if named.get("database") == "system" and named.get("table") in index.tables and not itself:
+        about -= {"database", "table"}  # `system.errors` names what to read, not a table to filter a panel by
+    hits = _rerank(hits, about, window is not None)
     if hits[0].entry.name == HEALTH:
         return Plan(HEALTH, "health", {}, window, panels=(HEALTH,), hits=hits)
     chosen = [hits[0].entry]

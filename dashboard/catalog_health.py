@@ -208,7 +208,9 @@ READS = {"health_memory_used": ("metrics", "server_settings"), "health_part_coun
          "health_table_count": ("tables", "server_settings")}
 # The Health page as a whole (every check at once), as a question-matcher finds it.
 HEALTH_PHRASES = ("server health overall", "healthy or unhealthy", "health check status", "anything wrong with the server",
-                  "problems issues alerts", "how is the server doing")
+                  "problems issues alerts", "how is the server doing",
+                  "why is clickhouse slow or sluggish", "where to look first when something is wrong",
+                  "status report, is everything ok")
 # What a question-matcher reads beside each check: phrases in the words operators use.
 ASK = {
     "health_readonly_replicas": ("replicas refusing inserts", "readonly replica keeper lost"),
@@ -222,7 +224,7 @@ ASK = {
     "health_detached_parts": ("detached parts check", "count of detached parts"),
     "health_stuck_mutations": ("stuck mutations check", "failing mutations blocking merges"),
     "health_disk_used": ("fullest disk", "running out of disk space"),
-    "health_memory_used": ("memory limit close", "memory used share of max server memory"),
+    "health_memory_used": ("memory limit close", "memory used share of max server memory", "running out of memory"),
     "health_dictionary_errors": ("dictionaries failed check", "dictionary errors"),
     "health_uptime": ("uptime", "recent restart check"),
     "health_distribution_queue": ("distributed queue growing", "shard not receiving"),

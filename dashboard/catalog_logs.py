@@ -65,11 +65,17 @@ PAGES = (
 
 # What a question-matcher reads beside each panel: phrases in the words operators use.
 ASK = {
-    "metrics": ("current metrics gauges", "value of a metric now", "system metrics"),
-    "events": ("counters of events since startup", "profile events totals", "cumulative counters"),
-    "asynchronous_metrics": ("async metrics", "load average os memory jemalloc", "periodic metrics"),
+    "metrics": ("current metrics gauges", "value of a metric now", "system metrics",
+                "threads and background pool tasks in flight", "TCPConnection HTTPConnection MemoryTracking",
+                "GlobalThread QueryThread ReadonlyReplica OpenFileForRead"),
+    "events": ("counters of events since startup", "profile events totals", "cumulative counters",
+               "totals since the server started", "SelectQuery InsertQuery FailedQuery FailedSelectQuery",
+               "InsertedRows InsertedBytes SelectedRows SelectedBytes ReadCompressedBytes",
+               "MarkCacheHits MarkCacheMisses ZooKeeperTransactions"),
+    "asynchronous_metrics": ("async metrics", "load average os memory jemalloc", "periodic metrics",
+                             "MemoryResident OSIOWaitTime"),
     "errors": ("server errors", "error counters since start", "error codes counted by the server",
-               "error codes counts last message"),
+               "error codes counts last message", "MEMORY_LIMIT_EXCEEDED TIMEOUT_EXCEEDED NETWORK_ERROR by name"),
     "error_log": ("error history by time bucket", "error rate history", "error spikes per minute"),
     "text_log": ("server log", "text log lines", "log warnings and errors", "what did the server log"),
     "crash_log": ("crashes", "recent crashes", "crash log stack trace", "segfault fatal signal"),

@@ -75,7 +75,7 @@ ASK = {
     "overview_cpu_cores": ("cpu usage", "cpu cores busy", "processor load"),
     "overview_memory": ("memory usage over time", "memory tracked", "ram used peak"),
     "overview_running_queries": ("concurrent queries over time", "running queries count history"),
-    "overview_merges": ("merges over time", "merged rows per second"),
+    "overview_merges": ("merges over time", "merged rows per second", "merge rate"),
     "overview_selected_rows": ("rows read per second", "selected rows throughput"),
     "overview_selected_bytes": ("bytes read per second", "selected bytes throughput"),
     "overview_inserted_rows": ("inserted rows per second", "insert rate throughput", "write throughput"),

@@ -82,12 +82,16 @@ PAGES = (
 READS = {"roles": ("roles", "grants")}
 # What a question-matcher reads beside each panel: phrases in the words operators use.
 ASK = {
-    "changed_settings": ("settings differing from default values", "changed session settings", "non default settings"),
+    "changed_settings": ("settings differing from default values", "changed session settings", "non default settings",
+                         "query level settings of the user profile"),
     "merge_tree_settings": ("merge tree engine settings", "merge tree table settings parts_to_throw_insert"),
-    "server_settings": ("server settings", "server configuration values", "config changed"),
+    "server_settings": ("server settings", "server configuration values", "config changed",
+                        "server-wide config.xml settings needing a restart",
+                        "max_concurrent_queries max_connections max_server_memory_usage mark_cache_size",
+                        "uncompressed_cache_size background_pool_size max_table_size_to_drop keep_alive_timeout"),
     "disks": ("disk space", "free disk", "free space left on disks", "is the disk full", "disk used percent"),
     "storage_policies": ("storage policies", "volumes and disks of a policy", "tiered storage"),
-    "warnings": ("warnings the server raises", "what does the server warn about"),
+    "warnings": ("warnings the server raises", "deprecations and limits the server warns about"),
     "async_inserts_pending": ("pending async inserts", "asynchronous inserts buffered not flushed"),
     "async_insert_log": ("async insert log", "asynchronous insert flushes status error"),
     "backups": ("backups", "restores", "backup status size"),

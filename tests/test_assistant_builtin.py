@@ -142,6 +142,39 @@ def test_issue_examples_are_answered_from_the_right_table(conn, tools, question:
     assert runs[0].metadata["link"].startswith("/")
 
 
+# How operators type: abbreviations, typos, system table names, CamelCase names, a past window, a vague complaint.
+# Each must be planned from this system table (None: the Health page).
+TYPED = [
+    ("repl lag on shop.orders", "replicas"),
+    ("mem usage last 3h", "metric_log"),
+    ("p99 over the last day", "query_log"),
+    ("ddl queue on cluster", "distributed_ddl_queue"),
+    ("replcation queue stuck?", "replication_queue"),
+    ("any mutaions pending", "mutations"),
+    ("rows of system.errors", "errors"),
+    ("what's in system.processes", "processes"),
+    ("replication_queue entries", "replication_queue"),
+    ("ProfileEvents of query abc", "query_log"),
+    ("async inserts in the last 6 hours", "asynchronous_insert_log"),
+    ("why is clickhouse so slow", None),
+]
+
+
+@pytest.mark.parametrize(("question", "table"), TYPED, ids=[q for q, _ in TYPED])
+def test_questions_as_operators_type_them(tools, question: str, table: str | None) -> None:
+    chosen = plan(question, tools, now=NOW, resolve_table=resolve)
+    if table is None:
+        assert chosen.intent == "health"
+        return
+    assert chosen.tool == "run_panel" and table in PANELS[chosen.arguments["name"]].reads, chosen.panels
+
+
+def test_a_system_table_asked_about_is_not_read(tools) -> None:
+    chosen = plan("schema of system.query_log", tools, now=NOW)
+    assert chosen.arguments["name"] == "table_columns"
+    assert chosen.arguments["arguments"] == {"database": "system", "table": "query_log"}
+
+
 def test_p95_question_reads_its_window_and_links_with_it(tools) -> None:
     chosen = plan("p95 query latency over the last 6 hours", tools, now=NOW)
     assert chosen.arguments["name"] == "overview_duration_quantiles"
