@@ -53,7 +53,8 @@ class Engine:
     def __init__(self, data: str, config: str | None, readonly: int = 0) -> None:
         import chdb
 
-        target = data if not config else f"{data}?config-file={config}"
+        # With the app's config, the app's log level too (core.connection.engine_options): chdb logs at trace otherwise.
+        target = data if not config else f"{data}?config-file={config}&log-level=information"
         self.conn = chdb.connect(target)
         self.lock = threading.Lock()
         if readonly:
