@@ -163,6 +163,17 @@ def test_removal_drops_the_demo_database(settings: Settings, conn: Connection, r
     assert not demo.status().running
 
 
+def test_removal_while_it_runs_ends_the_long_mutation_at_once(settings: Settings, conn: Connection) -> None:
+    assert demo.start(settings, conn, seconds=120.0) is True
+    wait_until(lambda: long_mutation_runs(conn) or not demo.status().running)
+    began = time.monotonic()
+    demo.remove(settings, conn)
+    assert time.monotonic() - began < demo.SLOW_MUTATION_SECONDS, "the long mutation was killed, not waited for"
+    assert not demo.status().running and demo.status().error == ""
+    assert demo.status_row(conn)["databases"] == 0
+    assert not any(r["table"] == "slow_mutation" for r in rows(conn, "merges_running"))
+
+
 def test_home_offers_the_demo_on_the_embedded_engine(conn: Connection) -> None:
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=120).run()
