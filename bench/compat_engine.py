@@ -43,7 +43,7 @@ def run(plan: dict) -> dict:
     """Run every statement of the plan in one fresh engine and classify it: ok / not available / incompatible."""
     path = tempfile.mkdtemp(prefix="chm-compat-")
     if plan.get("config"):
-        path += "?config-file=" + plan["config"]
+        path += "?config-file=" + plan["config"] + "&log-level=information"  # the app's level (core/connection.py)
     engine = session.Session(path)
     for setup in plan.get("setup", ()):
         engine.query(setup)

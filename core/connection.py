@@ -331,11 +331,12 @@ class EmbeddedPool:
 
 
 def engine_options(path: Path) -> dict[str, str]:
-    """chdb options of the embedded engine at `path`: its config, and an empty `user_files_path` of its own (which
-    FILE dictionaries respect; chdb's local mode does not hold `file()` to it, see README)."""
+    """chdb options of the embedded engine at `path`: its config, an empty `user_files_path` of its own (which
+    FILE dictionaries respect; chdb's local mode does not hold `file()` to it, see README), and the log level its
+    text_log receives (chdb ignores `<logger><level>`; without this option it formats every trace line)."""
     user_files = path / "user_files"
     user_files.mkdir(parents=True, exist_ok=True)
-    return {"config-file": str(ENGINE_CONFIG), "user_files_path": f"{user_files}/"}
+    return {"config-file": str(ENGINE_CONFIG), "user_files_path": f"{user_files}/", "log-level": "information"}
 
 
 def _embedded_pool(data_dir: Path, size: int, readonly: int = 0) -> EmbeddedPool:

@@ -21,7 +21,9 @@ PANELS = (
           params=(_TEXT,), ttl=30, description="Periodically computed metrics: memory, load, disks, uptime.",
           requires="asynchronous_metrics", docs=docs_url("asynchronous_metrics"),
           enable="use a ClickHouse server (the embedded engine does not compute asynchronous metrics)",
-          acceptable_errors=frozenset({"UNKNOWN_TABLE"})),
+          acceptable_errors=frozenset({"UNKNOWN_TABLE"}),
+          needs_server="asynchronous metrics, which only a server computes: the embedded engine has no "
+          "system.asynchronous_metrics table"),
     Panel(name="errors", title="Errors since start", sql="dashboard/logs/errors",
           units={"count": "count"},
           variants=(((25, 8), "dashboard/logs/errors_24_8"),), ttl=15,
@@ -38,7 +40,9 @@ PANELS = (
           docs=docs_url("text_log"), links={"query_id": "query-detail?query_id=query_id"}),
     Panel(name="crash_log", title="Crash log", sql="dashboard/logs/crash_log", ttl=60,
           variants=(((26, 2), "dashboard/logs/crash_log_24_8"),),
-          description="Crashes the server recorded.", requires="crash_log", docs=docs_url("crash_log")),
+          description="Crashes the server recorded.", requires="crash_log", docs=docs_url("crash_log"),
+          needs_server="a crash that the server survives to record: the embedded engine runs inside the app, and its "
+          "crash would end the app with it"),
     Panel(name="logins", title="Logins", sql="dashboard/logs/logins",
           params=(Param("only_failures", "UInt8", 0, "only failures (1/0)", (0, 1)), _LIMIT),
           description="Logins, failures and logouts in the window (session_log).", requires="session_log",

@@ -87,7 +87,9 @@ PANELS = (
           units={"result_size": "bytes"},
           variants=(((25, 8), "dashboard/queries/query_cache_24_8"),),
           description="Entries of the query cache: size, staleness, expiry.", requires="query_cache",
-          docs=docs_url("query_cache"), links=QUERY_LINK),
+          docs=docs_url("query_cache"), links=QUERY_LINK,
+          needs_server="the query cache: chdb's local engine makes it with size 0 whatever the configuration says, "
+          "so use_query_cache=1 stores nothing"),
 )
 
 ACTIONS = (

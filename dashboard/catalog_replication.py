@@ -7,6 +7,9 @@ from dashboard.panels import PageSpec, Panel, Param, docs_url
 _TABLE_LINK = {"table": "table-detail?database=database&table=table"}
 _ONE_TABLE = (Param("database", "String", "", "database (empty: all)"), Param("table", "String", "", "table (empty: all)"))
 _KEEPER = "configure ClickHouse Keeper (or ZooKeeper) and the `<distributed_ddl>` section"
+# Why the embedded engine never has rows here (`Panel.needs_server`): it runs no Keeper and belongs to no cluster.
+_REPLICATED = "Replicated tables, which need ClickHouse Keeper; the embedded engine runs none, so it has no replicas"
+_CLUSTER = "a cluster in `<remote_servers>`; the embedded engine is one process inside the app and belongs to none"
 
 PANELS = (
     Panel(name="replicas",
@@ -16,18 +19,19 @@ PANELS = (
           title="Replicas", sql="dashboard/replication/replicas",
           cluster_sql="dashboard/replication/replicas_cluster", cluster=True,
           description="Replicated tables: read-only, delay, queue, active replicas, errors.", ttl=15,
-          params=_ONE_TABLE, requires="replicas", docs=docs_url("replicas"), links=_TABLE_LINK),
+          params=_ONE_TABLE, requires="replicas", docs=docs_url("replicas"), links=_TABLE_LINK,
+          needs_server=_REPLICATED),
     Panel(name="replication_queue", title="Replication queue", sql="dashboard/replication/queue",
           units={"num_tries": "count", "num_postponed": "count"},
           labels={"num_tries": "Tries", "num_postponed": "Postponed"},
           description="Replication tasks waiting or retrying, oldest first.", ttl=15, requires="replication_queue",
-          docs=docs_url("replication_queue"), links=_TABLE_LINK),
+          docs=docs_url("replication_queue"), links=_TABLE_LINK, needs_server=_REPLICATED),
     Panel(name="readonly_replicas", title="Read-only replicas", sql="dashboard/replication/readonly",
           units={"readonly_duration": "s"},
           labels={"readonly_duration": "Read-only for"},
           variants=(((25, 8), "dashboard/replication/readonly_24_8"),),
           description="Replicas in read-only mode and since when.", ttl=15, requires="replicas",
-          docs=docs_url("replicas"), links=_TABLE_LINK),
+          docs=docs_url("replicas"), links=_TABLE_LINK, needs_server=_REPLICATED),
     Panel(name="replicated_fetches",
           units={"elapsed_s": "s", "progress_pct": "pct", "total_size_bytes_compressed": "bytes",
                  "bytes_read_compressed": "bytes"},
@@ -36,25 +40,28 @@ PANELS = (
                  "bytes_read_compressed": "Fetched (compressed)"},
           title="Fetches", sql="dashboard/replication/fetches",
           description="Parts being fetched from other replicas now.", ttl=5, requires="replicated_fetches",
-          docs=docs_url("replicated_fetches"), links=_TABLE_LINK),
+          docs=docs_url("replicated_fetches"), links=_TABLE_LINK, needs_server=_REPLICATED),
     Panel(name="distributed_ddl_queue", title="Distributed DDL queue", sql="dashboard/replication/ddl_queue",
           units={"query_duration_ms": "ms"}, labels={"query_duration_ms": "Duration"},
           description="ON CLUSTER statements queued or failed per host.", requires="distributed_ddl_queue",
           docs=docs_url("distributed_ddl_queue"), enable=_KEEPER,
-          acceptable_errors=frozenset({"NO_ELEMENTS_IN_CONFIG", "UNKNOWN_TABLE"})),
+          acceptable_errors=frozenset({"NO_ELEMENTS_IN_CONFIG", "UNKNOWN_TABLE"}),
+          needs_server="ON CLUSTER statements, which need Keeper and a `<distributed_ddl>` section; the embedded "
+          "engine has neither"),
     Panel(name="clusters",
           units={"errors_count": "count", "slowdowns_count": "count"},
           labels={"errors_count": "Errors", "slowdowns_count": "Slowdowns"},
           title="Clusters", sql="dashboard/replication/clusters",
           description="Configured clusters: shards, replicas, hosts, error counts.", ttl=60, requires="clusters",
-          docs=docs_url("clusters")),
+          docs=docs_url("clusters"), needs_server=_CLUSTER),
     Panel(name="distribution_queue",
           units={"error_count": "count", "data_files": "count", "data_compressed_bytes": "bytes",
                  "broken_data_files": "count"},
           labels={"data_compressed_bytes": "Size (compressed)"},
           title="Distributed send queue", sql="dashboard/replication/distribution_queue",
           description="Files Distributed tables still have to send to shards.", ttl=15, requires="distribution_queue",
-          docs=docs_url("distribution_queue"), links=_TABLE_LINK),
+          docs=docs_url("distribution_queue"), links=_TABLE_LINK,
+          needs_server=f"Distributed tables, which send to the shards of {_CLUSTER}"),
 )
 
 PAGES = (

@@ -7,6 +7,9 @@ from dashboard.panels import PageSpec, Panel, Param, docs_url
 _TEXT = Param("text", "String", "", "name contains")
 _CHANGED = Param("changed_only", "UInt8", 0, "only changed (1/0)", (0, 1))
 _ACCESS = "grant the dashboard's user SHOW USERS and SHOW ROLES (the embedded engine denies them)"
+_ENTITIES = "access entities: the embedded engine's one user may not read them (ACCESS_DENIED)"
+_NO_ASYNC_QUEUE = ("asynchronous inserts: chdb's local engine starts no async insert queue, so an insert with "
+                   "async_insert=1 is written at once and nothing is buffered or logged")
 
 PANELS = (
     Panel(name="changed_settings", title="Changed settings", sql="dashboard/system/changed_settings", ttl=300,
@@ -36,7 +39,7 @@ PANELS = (
           labels={"total_bytes": "Size"},
           title="Pending async inserts", sql="dashboard/system/async_inserts_pending",
           ttl=5, description="Asynchronous inserts buffered and not yet flushed.", requires="asynchronous_inserts",
-          docs=docs_url("asynchronous_inserts")),
+          docs=docs_url("asynchronous_inserts"), needs_server=_NO_ASYNC_QUEUE),
     Panel(name="async_insert_log",
           units={"rows": "count", "bytes": "bytes"},
           labels={"bytes": "Size"},
@@ -44,7 +47,7 @@ PANELS = (
           params=(Param("limit", "UInt32", 500, "rows"),),
           description="Asynchronous insert flushes in the window with status and error.",
           requires="asynchronous_insert_log", docs=docs_url("asynchronous_insert_log"),
-          links={"query_id": "query-detail?query_id=query_id"}),
+          links={"query_id": "query-detail?query_id=query_id"}, needs_server=_NO_ASYNC_QUEUE),
     Panel(name="backups",
           units={"num_files": "count", "total_size": "bytes", "compressed_size": "bytes"},
           labels={"num_files": "Files"},
@@ -53,10 +56,10 @@ PANELS = (
           docs=docs_url("backups")),
     Panel(name="users", title="Users", sql="dashboard/system/users", ttl=300, enable=_ACCESS,
           description="Users, their authentication, allowed hosts and default roles.", requires="users",
-          docs=docs_url("users"), acceptable_errors=frozenset({"ACCESS_DENIED"})),
+          docs=docs_url("users"), acceptable_errors=frozenset({"ACCESS_DENIED"}), needs_server=_ENTITIES),
     Panel(name="roles", title="Roles", sql="dashboard/system/roles", ttl=300, enable=_ACCESS,
           description="Roles and their grants.", requires="roles", docs=docs_url("roles"),
-          acceptable_errors=frozenset({"ACCESS_DENIED"})),
+          acceptable_errors=frozenset({"ACCESS_DENIED"}), needs_server=_ENTITIES),
 )
 
 PAGES = (

@@ -1,9 +1,14 @@
 """The demo workload: a few minutes of real activity on the embedded engine, so a fresh dashboard has data to show.
 
-It creates a `demo` database and, in one background thread, sends batched inserts (parts and merges), fast, slow and
-failing queries, async inserts, a mutation, a dictionary lookup, a backup, a detached partition and a table kept at
-too many parts; then it stops by itself. Its statements carry their own tag (`DEMO_TAG`), so hiding chmonitor's own
-queries keeps them visible. It never runs against a configured server (`CLICKHOUSE_HOST`).
+It creates a `demo` database and, in a background thread, sends batched inserts (parts and merges), fast, slow and
+failing queries, a mutation, a dictionary lookup, a backup, a detached partition and a table kept at too many parts;
+a second thread keeps a long mutation running (a merge in progress, its ALTER a running query), and an empty
+`demo_legacy` database with the deprecated Ordinary engine gives the server something to warn about. Then it stops
+by itself. Its statements carry their own tag (`DEMO_TAG`), so hiding chmonitor's own queries keeps them visible. It
+never runs against a configured server (`CLICKHOUSE_HOST`).
+
+What it cannot make on the embedded engine (replicas, clusters, the query cache, async inserts…) is declared on the
+panels themselves (`Panel.needs_server`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from core import sqlfiles
 from core.connection import Connection
 from core.errors import ChmError, ConfigError, QueryError
 from dashboard import context
+from dashboard.catalog import PANELS
 
 log = logging.getLogger("chmonitor.demo")
 
@@ -37,9 +43,11 @@ PARTS_PER_INSERT = 400
 SLOW_QUERY_ROWS = 10_000_000
 ONE_ROW_BLOCKS = {"max_insert_block_size": 1, "min_insert_block_size_rows": 1, "min_insert_block_size_bytes": 1,
                   "max_block_size": 1}
-ASYNC_INSERT = {"async_insert": 1, "wait_for_async_insert": 1}
-EVENT_COLUMNS = ["ts", "user_id", "kind", "color_id", "value"]
-EVENT_TYPES = ["DateTime", "UInt32", "LowCardinality(String)", "UInt64", "Float64"]
+SLEEP_PER_ROW = 0.0003
+"""Seconds the long mutation sleeps per row: a block of 8,192 rows sleeps 2.5 s, under the engine's 3 s per block."""
+SLOW_MUTATION_SECONDS = 20
+"""How long one long mutation runs; the ALTER waiting on it stays well under max_execution_time."""
+SLOW_ROWS = int(SLOW_MUTATION_SECONDS / SLEEP_PER_ROW)
 
 FIRING_REASONS: dict[str, str] = {
     "health_parts_per_partition": f"demo.too_many_parts is held at {PILED_PARTS:,} parts in one partition with its "
@@ -48,12 +56,15 @@ FIRING_REASONS: dict[str, str] = {
     "health_detached_parts": "the demo detached yesterday's partition of demo.events",
     "health_failed_queries": "the demo sends failing queries on purpose (unknown column, division by zero)",
     "health_error_spikes": "the demo's failing queries are errors the server counts",
-    "health_uptime": "the embedded engine started with the app, minutes ago",
+    "health_uptime": "the embedded engine started with the app, minutes ago (the demo is meant for a fresh engine)",
 }
 """Health checks the demo makes fire, and why; every other check stays ok (replication and Keeper aside)."""
+REPLICATION_CHECKS = frozenset({"health_readonly_replicas", "health_replication_lag", "health_replication_queue_age",
+                                "health_distribution_queue", "health_data_integrity", "health_unreachable_nodes"})
+"""Checks about replicas, Keeper and clusters: the embedded engine has none, so they measure 0 whatever the demo does."""
 
 SETUP = ("demo/create_database", "demo/create_events", "demo/create_colors", "demo/fill_colors",
-         "demo/create_dictionary", "demo/create_many_parts", "demo/stop_merges")
+         "demo/create_dictionary", "demo/create_many_parts", "demo/stop_merges", "demo/create_slow_table")
 
 
 @dataclass
@@ -104,27 +115,17 @@ def status_row(conn: Connection) -> dict[str, int]:
     return dict(zip(("databases", "tables", "parts", "piled_parts"), (int(v) for v in rows[0]), strict=True))
 
 
-def _async_rows(tick: int) -> list[list[Any]]:
-    now = datetime.now(UTC).replace(tzinfo=None)
-    return [[now, (tick * 31 + i) % 1000, "async", i % 16, float(i)] for i in range(50)]
-
-
-def _async_insert(conn: Connection, tick: int) -> None:
-    """50 rows through an asynchronous insert, waited for (asynchronous_insert_log records it)."""
-    conn.insert("demo.events", _async_rows(tick), EVENT_COLUMNS, column_types=EVENT_TYPES,
-                settings={"log_comment": DEMO_TAG, **ASYNC_INSERT})
-
-
 def _once(conn: Connection) -> None:
     """The first moments: the objects, then each kind of event once, so every page has it however short the run."""
     for name in SETUP:
         _command(conn, name)
+    _command(conn, "demo/create_legacy_database", settings={"allow_deprecated_database_ordinary": 1})
+    _command(conn, "demo/fill_slow_table", {"rows": SLOW_ROWS})
     _command(conn, "demo/insert_events", {"rows": EVENTS_PER_BATCH})
     while (piled := piled_parts(conn)) < PILED_PARTS:
         _command(conn, "demo/insert_parts", {"rows": min(PARTS_PER_INSERT, PILED_PARTS - piled), "offset": piled},
                  ONE_ROW_BLOCKS)
     _command(conn, "demo/mutation")
-    _async_insert(conn, 0)
     try:
         _command(conn, "demo/backup")
     except QueryError as exc:
@@ -141,26 +142,57 @@ def _tick(conn: Connection, tick: int) -> None:
         _select(conn, "demo/slow_query", {"rows": SLOW_QUERY_ROWS})
     if tick % 4 == 0:
         _expect_failure(conn, "demo/failing_query" if tick % 8 == 0 else "demo/failing_division")
-    if tick % 10 == 9:
-        _async_insert(conn, tick)
+
+
+def _failed(exc: Exception) -> None:
+    """Record an unexpected error of either thread and end the workload (the page shows the error)."""
+    log.warning("demo workload stopped: %s", exc)
+    _status.error = _status.error or str(exc)
+    _stop.set()
+
+
+def _keep_a_mutation_running(conn: Connection, deadline: float) -> None:
+    """One long mutation after another until the deadline: a merge in progress, and its ALTER a running query."""
+    try:
+        while time.monotonic() < deadline and not _stop.is_set():
+            try:
+                _command(conn, "demo/slow_mutation", {"pause": SLEEP_PER_ROW}, {"mutations_sync": 1})
+            except QueryError:
+                if not _stop.is_set():  # killed because the demo is stopping: its end, not an error
+                    raise
+    except Exception as exc:
+        _failed(exc)
 
 
 def _run(conn: Connection, seconds: float) -> None:
     deadline = time.monotonic() + seconds
+    slow: threading.Thread | None = None
     try:
         _once(conn)
+        slow = threading.Thread(target=_keep_a_mutation_running, args=(conn, deadline), name="chmonitor-demo-mutation",
+                                daemon=True)
+        slow.start()
         tick = 0
         while time.monotonic() < deadline and not _stop.is_set():
             _tick(conn, tick)
             tick += 1
             _status.ticks = tick
             _stop.wait(TICK_SECONDS)
-    except Exception as exc:  # the workload ends on an unexpected error; the page shows it
-        log.warning("demo workload stopped: %s", exc)
-        _status.error = str(exc)
+    except Exception as exc:  # the workload ends on an unexpected error
+        _failed(exc)
+        _kill_the_long_mutation(conn)
     finally:
+        if slow is not None:
+            slow.join()
         _status.running = False
         _status.finished_at = datetime.now(UTC)
+
+
+def _kill_the_long_mutation(conn: Connection) -> None:
+    try:
+        _command(conn, "demo/kill_slow_mutation")
+    except ChmError as exc:  # nothing to kill (the demo database is gone): the thread ends by itself
+        log.debug("demo: no long mutation to kill: %s", exc.name)
 
 
 def refuse_unless_embedded(settings: Settings, conn: Connection) -> None:
@@ -188,11 +220,12 @@ def status() -> DemoStatus:
     return DemoStatus(**vars(_status))
 
 
-def stop(timeout: float = 30.0) -> bool:
-    """Ask a running workload to stop and wait for it; True when no workload runs afterwards."""
+def stop(conn: Connection, timeout: float = 30.0) -> bool:
+    """Ask a running workload to stop (its long mutation killed) and wait for it; True when none runs afterwards."""
     _stop.set()
     thread = _thread
-    if thread is not None:
+    if thread is not None and thread.is_alive():
+        _kill_the_long_mutation(conn)
         thread.join(timeout)
     return not _status.running
 
@@ -200,9 +233,10 @@ def stop(timeout: float = 30.0) -> bool:
 def remove(settings: Settings, conn: Connection) -> None:
     """Stop the workload if it runs and drop the demo database with everything in it."""
     refuse_unless_embedded(settings, conn)
-    if not stop():
+    if not stop(conn):
         raise ConfigError("the demo workload did not stop; try again in a few seconds")
     _command(conn, "demo/drop_database")
+    _command(conn, "demo/drop_legacy_database")
 
 
 def start_at_launch(settings: Settings) -> bool:
@@ -232,9 +266,10 @@ def render_offer(settings: Settings) -> None:
         st.warning(f"Demo workload: cannot read its state ({exc})")
         return
     with st.container(border=True):
-        st.markdown("**Demo workload**: a few minutes of inserts, merges, fast, slow and failing queries, a mutation, a "
-                    "dictionary and a table with too many parts in a `demo` database, so every page has something to "
-                    "show. It stops by itself.")
+        st.markdown("**Demo workload**: a few minutes of inserts, merges, fast, slow and failing queries, mutations, a "
+                    "dictionary, a backup, a detached partition and a table with too many parts in a `demo` database "
+                    "(and an Ordinary `demo_legacy` database the server warns about), so every page that can have "
+                    "rows on this engine has some. It stops by itself.")
         left, right = st.columns(2)
         try:
             if left.button("Start the demo workload", key="demo_start", disabled=current.running):
@@ -246,10 +281,12 @@ def render_offer(settings: Settings) -> None:
                 current, exists = status(), False
         except ChmError as exc:
             st.error(f"Demo workload: {exc}")
+        reasons = "Health checks it makes fire on purpose: " + "; ".join(
+            f"{PANELS[name].title} ({why})" for name, why in FIRING_REASONS.items())
         if current.running:
-            st.caption(f"Running since {current.started_at:%H:%M:%S} UTC ({current.ticks} s of workload so far).")
+            st.caption(f"Running since {current.started_at:%H:%M:%S} UTC ({current.ticks} s of workload so far). "
+                       + reasons)
         elif current.error:
             st.caption(f"The last run stopped early: {current.error}")
         elif exists:
-            st.caption("The demo ran; its `demo` database is still there. Health checks it makes fire on purpose: "
-                       + "; ".join(f"{name.removeprefix('health_')} ({why})" for name, why in FIRING_REASONS.items()))
+            st.caption("The demo ran; its `demo` database is still there. " + reasons)

@@ -152,6 +152,9 @@ class Panel:
     """Older servers' SQL: `((25, 8), "area/name_24_8")` runs that file on servers older than 25.8 (first match)."""
     units: dict[str, Unit] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    needs_server: str = ""
+    """What only a ClickHouse server has that the panel's rows come from, and why the embedded engine never has it
+    (Keeper, a cluster, a crash…); empty when the embedded engine can show rows (the demo workload makes them)."""
 
     @property
     def sql_files(self) -> tuple[str, ...]:

@@ -57,7 +57,8 @@ class Engine:
     def __init__(self, data: str, config: str | None, readonly: int = 0) -> None:
         import chdb
 
-        target = data if not config else f"{data}?config-file={config}"
+        # With the app's config, the app's log level too (core.connection.engine_options): chdb logs at trace otherwise.
+        target = data if not config else f"{data}?config-file={config}&log-level=information"
         self.readonly = int(readonly)
         self.lock = threading.Lock()
         self.conn = chdb.connect(target) if hasattr(chdb, "connect") else None
