@@ -7,19 +7,19 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
-from chstore import ConfigError, Message, NotFoundError, StorageError, open_store
+from chstore import ConfigError, Message, StorageError, open_store
 from chstore.d1 import D1Client, D1Store
 from chstore.model import from_ms, to_ms, utcnow
 from config import load_settings
 from core import sqlfiles
 from tests.d1_server import ACCOUNT, TOKEN, d1_client, d1_server, d1_store
+from tests.races import append_racing_delete
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = Path(sqlfiles.SQL_DIR) / "d1"
@@ -101,24 +101,7 @@ def test_milliseconds_round_trip_exactly() -> None:
 
 
 def test_append_racing_a_delete_never_leaves_messages(request: pytest.FixtureRequest, store: D1Store) -> None:
-    tid = store.create_thread("alice")
-    store.append("alice", tid, [Message(role="user", content="start")])
-    barrier = threading.Barrier(2)
-
-    def append() -> None:
-        barrier.wait()
-        for i in range(30):
-            try:
-                store.append("alice", tid, [Message(role="user", content=f"m{i}")])
-            except NotFoundError:
-                return
-
-    worker = threading.Thread(target=append)
-    worker.start()
-    barrier.wait()
-    assert store.delete_thread("alice", tid) is True
-    worker.join()
-    assert store.get_thread("alice", tid) is None
+    append_racing_delete(store, "alice", 30)
     conn, _ = d1_server(request).database(store.client.url.split("/database/")[1].split("/")[0])
     assert conn.execute("SELECT count(*) FROM agent_messages").fetchone()[0] == 0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from chstore.postgres import PostgresStore, table_names
 from config import load_settings
 from core import sqlfiles
 from tests.pg import postgres_store, postgres_url
+from tests.races import append_racing_delete
 
 pytestmark = pytest.mark.postgres
 SQL_DIR = Path(sqlfiles.SQL_DIR) / "postgres"
@@ -157,24 +157,7 @@ def test_purging_a_thread_row_cascades_to_its_messages(store: PostgresStore) -> 
 
 def test_append_racing_a_delete_never_leaves_messages(store: PostgresStore) -> None:
     for _ in range(5):
-        tid = store.create_thread("alice")
-        store.append("alice", tid, [Message(role="user", content="start")])
-        barrier = threading.Barrier(2)
-
-        def append(tid: str = tid, barrier: threading.Barrier = barrier) -> None:
-            barrier.wait()
-            for i in range(20):
-                try:
-                    store.append("alice", tid, [Message(role="user", content=f"m{i}")])
-                except NotFoundError:
-                    return
-
-        worker = threading.Thread(target=append)
-        worker.start()
-        barrier.wait()
-        assert store.delete_thread("alice", tid) is True
-        worker.join()
-        assert store.get_thread("alice", tid) is None
+        append_racing_delete(store, "alice", 20)
     assert fetch(store, "SELECT count(*) FROM {messages}") == [(0,)]
 
 
