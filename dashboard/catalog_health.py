@@ -220,7 +220,7 @@ ASK = {
     "health_delayed_inserts": ("inserts slowed down", "delayed inserts check"),
     "health_rejected_inserts": ("inserts refused too many parts", "rejected inserts check"),
     "health_rows_per_insert": ("rows per insert", "tiny small inserts batch size"),
-    "health_long_running_queries": ("query running too long",),
+    "health_long_running_queries": ("query running too long", "queries running longer than a few minutes"),
     "health_detached_parts": ("detached parts check", "count of detached parts"),
     "health_stuck_mutations": ("stuck mutations check", "failing mutations blocking merges"),
     "health_disk_used": ("fullest disk", "running out of disk space"),
