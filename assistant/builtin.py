@@ -28,6 +28,10 @@ _OF_TABLE_ITSELF = re.compile(r"\b(schema|columns?|describe|structure|ddl|create
                               r"space|compress\w*|partitions?|engine|ttl|ind(?:ex|ic)es|projections?)\b", re.IGNORECASE)
 """Words asking about a table itself (its schema, size, partitions) rather than what it holds: a system table
 named beside them is the table asked about, not the one to read."""
+_PATH = re.compile(r"(?<![\w/.])(/[\w.-]+(?:/[\w.-]+)*)/?")
+"""A Keeper path in the question (`/clickhouse/tables`): the `path` a panel browses."""
+_SNAKE = re.compile(r"(?<![\w.])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w.])")
+"""A `snake_case` word: a setting's name, given to a panel filtering by name (`text`: "name contains")."""
 _SYSTEM_DATABASES = frozenset({"system", "INFORMATION_SCHEMA", "information_schema"})
 NEAR = 0.35
 """Entries scoring at least this share of the best one are close enough for the tie-breaks of `_rerank`."""
@@ -88,7 +92,7 @@ _DATABASE = re.compile(r"\b(?:database|db|schema)\s+['\"`]?([A-Za-z_][\w]*)['\"`
                        r"['\"`]?([A-Za-z_][\w]*)['\"`]?\s+(?:database|db)\b", re.IGNORECASE)
 _NOT_NAMES = frozenset({"the", "a", "an", "is", "are", "x", "this", "that", "all", "each", "every", "my", "any",
                         "which", "what", "have", "has", "with", "by", "size", "now", "today", "yesterday", "last", "past", "most", "do", "does", "exist", "exists", "of", "in", "for", "on",
-                        "queries", "query", "biggest", "largest", "running", "names", "name", "there", "and",
+                        "queries", "query", "biggest", "largest", "big", "large", "huge", "running", "names", "name", "there", "and",
                         "take", "takes", "taking", "use", "uses", "using", "grow", "growing", "named", "called"})
 _BY_USER_WORDS = frozenset({"size", "time", "duration", "memory", "count", "name", "table", "database", "user",
                             "users", "the", "a", "peak", "cpu", "total", "average", "avg", "hour", "minute", "day",
@@ -175,6 +179,18 @@ def parse_table(text: str) -> tuple[str | None, str | None]:
         if not database.isdigit():
             return database, table
     return None, None
+
+
+def parse_path(text: str) -> str | None:
+    """A Keeper path named in the question ("znodes under /clickhouse/tables"), or None."""
+    match = _PATH.search(text)
+    return match.group(1) if match else None
+
+
+def parse_setting_name(text: str, tables: frozenset[str] = frozenset()) -> str | None:
+    """The one `snake_case` name the question gives ("what is max_threads set to"), not a system table, or None."""
+    names = {name for name in _SNAKE.findall(text) if name not in tables}
+    return names.pop() if len(names) == 1 else None
 
 
 def _extract_sql(question: str) -> str | None:
@@ -274,6 +290,11 @@ def _arguments(panel: Panel, text: str, window: Window | None,
     kept = {k: v for k, v in wanted.items() if k in panel.fillable}
     if (match := _NAME_LIKE.search(text)) and panel.param("name_like") is not None:
         kept["name_like"] = match.group(1)
+    if panel.param("path") is not None and (path := parse_path(text)) is not None:
+        kept["path"] = path
+    by_name = (param := panel.param("text")) is not None and "name" in param.description
+    if by_name and (name := parse_setting_name(text, catalog_index().tables)) is not None:
+        kept["text"] = name
     if window is not None and "window" in panel.fillable:
         kept["start"], kept["end"] = window.start, window.end
     kept.update(_choices(panel, text))
@@ -309,7 +330,7 @@ def plan(question: str, tools: dict[str, Tool], now: datetime | None = None,
     if not hits or hits[0].score < MIN_SCORE:
         return Plan("unknown", hits=hits[:3])
     window = parse_window(text, now)
-    about = set(named)
+    about = set(named) | ({"path"} if parse_path(text) else set())
     if named.get("database") == "system" and named.get("table") in index.tables and not itself:
         about -= {"database", "table"}  # `system.errors` names what to read, not a table to filter a panel by
     hits = _rerank(hits, about, window is not None)
