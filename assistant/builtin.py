@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from assistant.search import HEALTH, MIN_SCORE, Hit, catalog_index, stems
+from assistant.search import HEALTH, MIN_SCORE, Hit, asks_now, catalog_index, is_live, stems
 from assistant.tools import Hosts, Tool, ToolRun, page_link, run_tool
 from core.connection import Connection
 from core.errors import ChmError
@@ -227,23 +227,28 @@ def _topic(text: str, named: dict[str, str]) -> str:
                     and not any(w == f"{d}.{t}" for d in values for t in values))
 
 
-def _rerank(hits: tuple[Hit, ...], named: set[str], windowed: bool = False) -> tuple[Hit, ...]:
+def _rerank(hits: tuple[Hit, ...], named: set[str], windowed: bool = False, now: bool = False) -> tuple[Hit, ...]:
     """Among entries scoring close to the best, prefer the one that takes the names the question gives, then a
     panel listing the rows over the health check scoring them (`NEAR`, `CHECK_FACTOR`). A question naming a past
     window ("yesterday", "last 6 hours") counts a panel that cannot take one (it shows the present) as missing a
-    name when a panel that can scores at least `LOG_FACTOR` of it: such a question is about a log."""
+    name when a panel that can scores at least `LOG_FACTOR` of it: such a question is about a log. A question about
+    this instant ("rn", "at the moment") counts the Health page and the checks that way beside a live view."""
     top = hits[0].score
     near = [hit for hit in hits if hit.score >= NEAR * top]
     logs = [hit.score for hit in near if hit.entry.panel is not None and "window" in hit.entry.panel.fillable]
+    live = [hit.score for hit in near if now and is_live(hit.entry)]
 
     def key(hit: Hit) -> tuple[int, float]:
         panel = hit.entry.panel
         takes = set((*panel.fillable, *(p.name for p in panel.params))) if panel else set()
         if panel is not None and _qualified_table(panel):
             takes.add("database")
+        if panel is not None and _by_name(panel):
+            takes.add("setting_name")
         present_only = (windowed and panel is not None and "window" not in panel.fillable
                         and any(score >= LOG_FACTOR * hit.score for score in logs))
-        return (len(named & takes) - present_only,
+        judged = hit.entry.kind != "panel" and any(score >= LOG_FACTOR * hit.score for score in live)
+        return (len(named & takes) - present_only - judged,
                 hit.score * (CHECK_FACTOR if hit.entry.kind == "check" else 1.0))
 
     ranked = sorted(near, key=key, reverse=True)
@@ -254,6 +259,12 @@ def _qualified_table(panel: Panel) -> bool:
     """Whether the panel's `table` parameter takes `db.table` (so it filters by database too)."""
     param = panel.param("table")
     return param is not None and "db.table" in param.description
+
+
+def _by_name(panel: Panel) -> bool:
+    """Whether the panel filters its rows by a name (a `text` parameter that is a name filter: settings, metrics)."""
+    param = panel.param("text")
+    return param is not None and "name" in param.description
 
 
 def _choices(panel: Panel, text: str) -> dict[str, Any]:
@@ -292,8 +303,7 @@ def _arguments(panel: Panel, text: str, window: Window | None,
         kept["name_like"] = match.group(1)
     if panel.param("path") is not None and (path := parse_path(text)) is not None:
         kept["path"] = path
-    by_name = (param := panel.param("text")) is not None and "name" in param.description
-    if by_name and (name := parse_setting_name(text, catalog_index().tables)) is not None:
+    if _by_name(panel) and (name := parse_setting_name(text, catalog_index().tables)) is not None:
         kept["text"] = name
     if window is not None and "window" in panel.fillable:
         kept["start"], kept["end"] = window.start, window.end
@@ -331,9 +341,10 @@ def plan(question: str, tools: dict[str, Tool], now: datetime | None = None,
         return Plan("unknown", hits=hits[:3])
     window = parse_window(text, now)
     about = set(named) | ({"path"} if parse_path(text) else set())
+    about |= {"setting_name"} if parse_setting_name(text, index.tables) else set()
     if named.get("database") == "system" and named.get("table") in index.tables and not itself:
         about -= {"database", "table"}  # `system.errors` names what to read, not a table to filter a panel by
-    hits = _rerank(hits, about, window is not None)
+    hits = _rerank(hits, about, window is not None, asks_now(text))
     if hits[0].entry.name == HEALTH:
         return Plan(HEALTH, "health", {}, window, panels=(HEALTH,), hits=hits)
     chosen = [hits[0].entry]

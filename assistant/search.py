@@ -246,8 +246,8 @@ class Index:
         if asked := set(words):
             scores = [score * (len(asked & known) / len(asked)) ** COVERAGE
                       for score, known in zip(scores, self._entry_words, strict=True)]
-        if _NOW.search(question):
-            scores = [score * (NOW_BOOST if _live(entry) else 1.0) for score, entry in zip(scores, self.entries,
+        if asks_now(question):
+            scores = [score * (NOW_BOOST if is_live(entry) else 1.0) for score, entry in zip(scores, self.entries,
                                                                                            strict=True)]
         if mentioned:
             boost = max(MENTION_BOOST * max(scores), MIN_SCORE)
@@ -260,7 +260,12 @@ class Index:
         return [Hit(self.entries[i], scores[i]) for i in ranked[:k]]
 
 
-def _live(entry: Entry) -> bool:
+def asks_now(question: str) -> bool:
+    """Whether the question asks about this instant ("rn", "at the moment", "currently")."""
+    return _NOW.search(question) is not None
+
+
+def is_live(entry: Entry) -> bool:
     """Whether the entry is a live view (`LIVE_TTL`): a panel, no check, refreshed often, taking no time window."""
     panel = entry.panel
     return panel is not None and panel.check is None and panel.ttl <= LIVE_TTL and "window" not in panel.fillable
