@@ -218,13 +218,14 @@ def _named(text: str) -> dict[str, str]:
 
 
 def _topic(text: str, named: dict[str, str]) -> str:
-    """The question without the names it gives and the words introducing them: what it is about."""
+    """The question without the names it gives and the words introducing them: what it is about (case kept, so
+    `CamelCase` and `ERROR_CODE` names still read as such)."""
     values = {v.lower() for v in named.values() if v}
-    words = re.findall(r"[\w.@-]+", text.lower())
+    words = re.findall(r"[\w.@-]+", text)
     keywords = {"user": "user", "database": "database", "table": "table", "name_like": "named"}
     dropped = {keywords[k] for k in named if k in keywords and k != "table"}
-    return " ".join(w for w in words if w.strip(".") not in values and w not in dropped
-                    and not any(w == f"{d}.{t}" for d in values for t in values))
+    return " ".join(w for w in words if w.lower().strip(".") not in values and w.lower() not in dropped
+                    and not any(w.lower() == f"{d}.{t}" for d in values for t in values))
 
 
 def _rerank(hits: tuple[Hit, ...], named: set[str], windowed: bool = False, now: bool = False) -> tuple[Hit, ...]:

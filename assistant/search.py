@@ -72,6 +72,7 @@ SYNONYMS = {
     "killed": "failed", "cancelled": "failed", "canceled": "failed", "aborted": "failed",
     "auth": "authentication login", "signin": "login", "logon": "login",
     "storage": "disk space", "capacity": "disk space", "full": "disk free space",
+    "timeout": "failed errors", "timeouts": "failed errors", "timedout": "failed errors",
     "longer": "long", "ongoing": "running progress", "inflight": "running progress",
 }
 _NOW = re.compile(r"\b(?:rn|atm|now|currently|at (?:the|this) (?:very )?moment|as we speak|at present|presently|"
@@ -82,6 +83,8 @@ LIVE_TTL = 10
 merges, fetches or is counted at this instant (processes, merges, metrics)."""
 NOW_BOOST = 1.5
 """A question asking about the present multiplies a live view's score by this."""
+_ERROR_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+"""An error code's name (`MEMORY_LIMIT_EXCEEDED`): the question is about errors, whatever words the name holds."""
 _SINCE_START = re.compile(r"\bsince\s+(?:the\s+|it\s+|its\s+|a\s+)?(?:last\s+|most\s+recent\s+|server\s+|"
                           r"clickhouse\s+)?(?:re)?(?:start(?:ed|up)?|boot(?:ed)?|launch(?:ed)?|"
                           r"(?:came|was|went|come)\s+(?:back\s+)?(?:up|online))\b", re.IGNORECASE)
@@ -168,6 +171,7 @@ def _tokens(texts: list[str], stemmer: Stemmer.Stemmer) -> list[list[str]]:
 def _expanded(question: str) -> str:
     """The question with the catalog's words added after the abbreviations and jargon it uses (`SYNONYMS`)."""
     question = _SINCE_START.sub(" cumulative counters since start ", question)
+    question = _ERROR_CODE.sub(r"\g<0> error code", question)
     words = _WORD.findall(question.lower().replace("_", " "))
     return " ".join((question, *(SYNONYMS[w] for w in words if w in SYNONYMS)))
 

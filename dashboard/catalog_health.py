@@ -233,7 +233,7 @@ ASK = {
     "health_error_spikes": ("error burst", "errors in the busiest minute"),
     "health_system_log_size": ("system log size", "disk taken by system logs"),
     "health_system_log_ttl": ("system logs without ttl", "log tables nothing trims"),
-    "health_table_count": ("too many tables", "table count limit"),
+    "health_table_count": ("too many tables", "table count limit", "total number of tables on the server"),
     "health_part_count": ("too many parts overall", "part count limit"),
     "health_async_insert_errors": ("async insert errors", "asynchronous inserts failed to parse"),
     "health_failed_queries": ("share of failed queries", "failure rate percent"),

@@ -105,6 +105,7 @@ ASK = {
                          "max_execution_time max_threads max_result_rows readonly profile settings for my user"),
     "merge_tree_settings": ("merge tree engine settings", "merge tree table settings parts_to_throw_insert"),
     "server_settings": ("server settings", "server configuration values", "config changed",
+                        "server settings changed from their defaults",
                         "server-wide config.xml settings needing a restart",
                         "max_concurrent_queries max_connections max_server_memory_usage mark_cache_size",
                         "uncompressed_cache_size background_pool_size max_table_size_to_drop keep_alive_timeout"),
