@@ -231,7 +231,7 @@ ASK = {
     "health_data_integrity": ("lost parts checksum failures", "replica data integrity"),
     "health_unreachable_nodes": ("cluster hosts failing to connect",),
     "health_error_spikes": ("error burst", "errors in the busiest minute"),
-    "health_system_log_size": ("system log size", "disk taken by system logs"),
+    "health_system_log_size": ("system log size", "disk taken by system logs", "system log tables grown too large"),
     "health_system_log_ttl": ("system logs without ttl", "log tables nothing trims"),
     "health_table_count": ("too many tables", "table count limit", "total number of tables on the server"),
     "health_part_count": ("too many parts overall", "part count limit"),
