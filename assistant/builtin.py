@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from assistant.search import HEALTH, MIN_SCORE, Hit, catalog_index, stems
+from assistant.search import HEALTH, MIN_SCORE, Hit, asks_now, catalog_index, is_live, stems
 from assistant.tools import Hosts, Tool, ToolRun, page_link, run_tool
 from core.connection import Connection
 from core.errors import ChmError
@@ -28,6 +28,10 @@ _OF_TABLE_ITSELF = re.compile(r"\b(schema|columns?|describe|structure|ddl|create
                               r"space|compress\w*|partitions?|engine|ttl|ind(?:ex|ic)es|projections?)\b", re.IGNORECASE)
 """Words asking about a table itself (its schema, size, partitions) rather than what it holds: a system table
 named beside them is the table asked about, not the one to read."""
+_PATH = re.compile(r"(?<![\w/.])(/[\w.-]+(?:/[\w.-]+)*)/?")
+"""A Keeper path in the question (`/clickhouse/tables`): the `path` a panel browses."""
+_SNAKE = re.compile(r"(?<![\w.])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w.])")
+"""A `snake_case` word: a setting's name, given to a panel filtering by name (`text`: "name contains")."""
 _SYSTEM_DATABASES = frozenset({"system", "INFORMATION_SCHEMA", "information_schema"})
 NEAR = 0.35
 """Entries scoring at least this share of the best one are close enough for the tie-breaks of `_rerank`."""
@@ -88,7 +92,7 @@ _DATABASE = re.compile(r"\b(?:database|db|schema)\s+['\"`]?([A-Za-z_][\w]*)['\"`
                        r"['\"`]?([A-Za-z_][\w]*)['\"`]?\s+(?:database|db)\b", re.IGNORECASE)
 _NOT_NAMES = frozenset({"the", "a", "an", "is", "are", "x", "this", "that", "all", "each", "every", "my", "any",
                         "which", "what", "have", "has", "with", "by", "size", "now", "today", "yesterday", "last", "past", "most", "do", "does", "exist", "exists", "of", "in", "for", "on",
-                        "queries", "query", "biggest", "largest", "running", "names", "name", "there", "and",
+                        "queries", "query", "biggest", "largest", "big", "large", "huge", "running", "names", "name", "there", "and",
                         "take", "takes", "taking", "use", "uses", "using", "grow", "growing", "named", "called"})
 _BY_USER_WORDS = frozenset({"size", "time", "duration", "memory", "count", "name", "table", "database", "user",
                             "users", "the", "a", "peak", "cpu", "total", "average", "avg", "hour", "minute", "day",
@@ -177,6 +181,18 @@ def parse_table(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def parse_path(text: str) -> str | None:
+    """A Keeper path named in the question ("znodes under /clickhouse/tables"), or None."""
+    match = _PATH.search(text)
+    return match.group(1) if match else None
+
+
+def parse_setting_name(text: str, tables: frozenset[str] = frozenset()) -> str | None:
+    """The one `snake_case` name the question gives ("what is max_threads set to"), not a system table, or None."""
+    names = {name for name in _SNAKE.findall(text) if name not in tables}
+    return names.pop() if len(names) == 1 else None
+
+
 def _extract_sql(question: str) -> str | None:
     if match := _CODE.search(question):
         return match.group(1).strip()
@@ -202,32 +218,38 @@ def _named(text: str) -> dict[str, str]:
 
 
 def _topic(text: str, named: dict[str, str]) -> str:
-    """The question without the names it gives and the words introducing them: what it is about."""
+    """The question without the names it gives and the words introducing them: what it is about (case kept, so
+    `CamelCase` and `ERROR_CODE` names still read as such)."""
     values = {v.lower() for v in named.values() if v}
-    words = re.findall(r"[\w.@-]+", text.lower())
+    words = re.findall(r"[\w.@-]+", text)
     keywords = {"user": "user", "database": "database", "table": "table", "name_like": "named"}
     dropped = {keywords[k] for k in named if k in keywords and k != "table"}
-    return " ".join(w for w in words if w.strip(".") not in values and w not in dropped
-                    and not any(w == f"{d}.{t}" for d in values for t in values))
+    return " ".join(w for w in words if w.lower().strip(".") not in values and w.lower() not in dropped
+                    and not any(w.lower() == f"{d}.{t}" for d in values for t in values))
 
 
-def _rerank(hits: tuple[Hit, ...], named: set[str], windowed: bool = False) -> tuple[Hit, ...]:
+def _rerank(hits: tuple[Hit, ...], named: set[str], windowed: bool = False, now: bool = False) -> tuple[Hit, ...]:
     """Among entries scoring close to the best, prefer the one that takes the names the question gives, then a
     panel listing the rows over the health check scoring them (`NEAR`, `CHECK_FACTOR`). A question naming a past
     window ("yesterday", "last 6 hours") counts a panel that cannot take one (it shows the present) as missing a
-    name when a panel that can scores at least `LOG_FACTOR` of it: such a question is about a log."""
+    name when a panel that can scores at least `LOG_FACTOR` of it: such a question is about a log. A question about
+    this instant ("rn", "at the moment") counts the Health page and the checks that way beside a live view."""
     top = hits[0].score
     near = [hit for hit in hits if hit.score >= NEAR * top]
     logs = [hit.score for hit in near if hit.entry.panel is not None and "window" in hit.entry.panel.fillable]
+    live = [hit.score for hit in near if now and is_live(hit.entry)]
 
     def key(hit: Hit) -> tuple[int, float]:
         panel = hit.entry.panel
         takes = set((*panel.fillable, *(p.name for p in panel.params))) if panel else set()
         if panel is not None and _qualified_table(panel):
             takes.add("database")
+        if panel is not None and _by_name(panel):
+            takes.add("setting_name")
         present_only = (windowed and panel is not None and "window" not in panel.fillable
                         and any(score >= LOG_FACTOR * hit.score for score in logs))
-        return (len(named & takes) - present_only,
+        judged = hit.entry.kind != "panel" and any(score >= LOG_FACTOR * hit.score for score in live)
+        return (len(named & takes) - present_only - judged,
                 hit.score * (CHECK_FACTOR if hit.entry.kind == "check" else 1.0))
 
     ranked = sorted(near, key=key, reverse=True)
@@ -238,6 +260,12 @@ def _qualified_table(panel: Panel) -> bool:
     """Whether the panel's `table` parameter takes `db.table` (so it filters by database too)."""
     param = panel.param("table")
     return param is not None and "db.table" in param.description
+
+
+def _by_name(panel: Panel) -> bool:
+    """Whether the panel filters its rows by a name (a `text` parameter that is a name filter: settings, metrics)."""
+    param = panel.param("text")
+    return param is not None and "name" in param.description
 
 
 def _choices(panel: Panel, text: str) -> dict[str, Any]:
@@ -274,6 +302,10 @@ def _arguments(panel: Panel, text: str, window: Window | None,
     kept = {k: v for k, v in wanted.items() if k in panel.fillable}
     if (match := _NAME_LIKE.search(text)) and panel.param("name_like") is not None:
         kept["name_like"] = match.group(1)
+    if panel.param("path") is not None and (path := parse_path(text)) is not None:
+        kept["path"] = path
+    if _by_name(panel) and (name := parse_setting_name(text, catalog_index().tables)) is not None:
+        kept["text"] = name
     if window is not None and "window" in panel.fillable:
         kept["start"], kept["end"] = window.start, window.end
     kept.update(_choices(panel, text))
@@ -309,10 +341,11 @@ def plan(question: str, tools: dict[str, Tool], now: datetime | None = None,
     if not hits or hits[0].score < MIN_SCORE:
         return Plan("unknown", hits=hits[:3])
     window = parse_window(text, now)
-    about = set(named)
+    about = set(named) | ({"path"} if parse_path(text) else set())
+    about |= {"setting_name"} if parse_setting_name(text, index.tables) else set()
     if named.get("database") == "system" and named.get("table") in index.tables and not itself:
         about -= {"database", "table"}  # `system.errors` names what to read, not a table to filter a panel by
-    hits = _rerank(hits, about, window is not None)
+    hits = _rerank(hits, about, window is not None, asks_now(text))
     if hits[0].entry.name == HEALTH:
         return Plan(HEALTH, "health", {}, window, panels=(HEALTH,), hits=hits)
     chosen = [hits[0].entry]

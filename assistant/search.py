@@ -38,6 +38,7 @@ _STOPWORDS = (
     "now", "currently", "current", "moment", "recent", "recently", "latest",
     "lot", "lots", "going", "along", "like", "looking", "want", "need", "know", "should", "would",
     "could", "quick", "quickly", "way", "there", "anything", "something", "thing", "things", "e", "g", "eg",
+    "than", "rn", "atm", "pls", "plz",
 )
 _WORD = re.compile(r"[a-z0-9]+")
 SQL_WEIGHT = 0.5
@@ -71,7 +72,24 @@ SYNONYMS = {
     "killed": "failed", "cancelled": "failed", "canceled": "failed", "aborted": "failed",
     "auth": "authentication login", "signin": "login", "logon": "login",
     "storage": "disk space", "capacity": "disk space", "full": "disk free space",
+    "timeout": "failed errors", "timeouts": "failed errors", "timedout": "failed errors",
+    "longer": "long", "ongoing": "running progress", "inflight": "running progress",
 }
+_NOW = re.compile(r"\b(?:rn|atm|now|currently|at (?:the|this) (?:very )?moment|as we speak|at present|presently|"
+                  r"in flight|live|ongoing|this (?:very )?(?:instant|second))\b", re.IGNORECASE)
+"""Words asking about the present: the live views (`LIVE_TTL`) count more (`NOW_BOOST`)."""
+LIVE_TTL = 10
+"""A panel refreshed at least this often (seconds), that takes no window and is no check, is a live view: what runs,
+merges, fetches or is counted at this instant (processes, merges, metrics)."""
+NOW_BOOST = 1.5
+"""A question asking about the present multiplies a live view's score by this."""
+_ERROR_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+"""An error code's name (`MEMORY_LIMIT_EXCEEDED`): the question is about errors, whatever words the name holds."""
+_SINCE_START = re.compile(r"\bsince\s+(?:the\s+|it\s+|its\s+|a\s+)?(?:last\s+|most\s+recent\s+|server\s+|"
+                          r"clickhouse\s+)?(?:re)?(?:start(?:ed|up)?|boot(?:ed)?|launch(?:ed)?|"
+                          r"(?:came|was|went|come)\s+(?:back\s+)?(?:up|online))\b", re.IGNORECASE)
+"""A count "since the last restart / startup": what the server counts since start (`system.errors`, `events`),
+not whether it restarted (the uptime check); read as the catalog's own words for it."""
 # SQL words that say nothing about what a panel answers.
 _SQL_WORDS = frozenset((
     "select", "from", "where", "and", "or", "not", "in", "is", "null", "as", "by", "order", "group", "limit", "desc",
@@ -152,6 +170,8 @@ def _tokens(texts: list[str], stemmer: Stemmer.Stemmer) -> list[list[str]]:
 
 def _expanded(question: str) -> str:
     """The question with the catalog's words added after the abbreviations and jargon it uses (`SYNONYMS`)."""
+    question = _SINCE_START.sub(" cumulative counters since start ", question)
+    question = _ERROR_CODE.sub(r"\g<0> error code", question)
     words = _WORD.findall(question.lower().replace("_", " "))
     return " ".join((question, *(SYNONYMS[w] for w in words if w in SYNONYMS)))
 
@@ -230,6 +250,9 @@ class Index:
         if asked := set(words):
             scores = [score * (len(asked & known) / len(asked)) ** COVERAGE
                       for score, known in zip(scores, self._entry_words, strict=True)]
+        if asks_now(question):
+            scores = [score * (NOW_BOOST if is_live(entry) else 1.0) for score, entry in zip(scores, self.entries,
+                                                                                           strict=True)]
         if mentioned:
             boost = max(MENTION_BOOST * max(scores), MIN_SCORE)
             for i, entry in enumerate(self.entries):
@@ -239,6 +262,17 @@ class Index:
                     scores[i] += boost / 2
         ranked = sorted(range(len(self.entries)), key=lambda i: -scores[i])
         return [Hit(self.entries[i], scores[i]) for i in ranked[:k]]
+
+
+def asks_now(question: str) -> bool:
+    """Whether the question asks about this instant ("rn", "at the moment", "currently")."""
+    return _NOW.search(question) is not None
+
+
+def is_live(entry: Entry) -> bool:
+    """Whether the entry is a live view (`LIVE_TTL`): a panel, no check, refreshed often, taking no time window."""
+    panel = entry.panel
+    return panel is not None and panel.check is None and panel.ttl <= LIVE_TTL and "window" not in panel.fillable
 
 
 def build_index(panels: dict[str, Panel] | None = None) -> Index:

@@ -4,10 +4,12 @@ Two question sets, each a JSON list of {"q", "expect": [panel or check names], "
 - `assistant_eval_questions.json`: the tuning part (phrases in the catalog may be adjusted while watching it);
 - `assistant_eval_heldout.json`: the held-aside part, written before the catalog's phrases and never used to tune them.
 
-Two blind sets (`--part blind` scores both, each reported on its own), each 30 questions written by someone who never
-saw the catalog, with the system tables that answer them ({"question", "tables"}), scored on the right table only:
+Three blind sets (`--part blind` scores all, each reported on its own), each 30 questions written by someone who
+never saw the catalog, with the system tables that answer them ({"question", "tables"}), scored on the right table
+only:
 - `assistant_eval_fresh.json` (`blind`): studied for the kinds of weakness it showed (never copied into the catalog);
-- `assistant_eval_fresh2.json` (`blind2`): opened once, after the last change to retrieval, and never tuned on.
+- `assistant_eval_fresh2.json` (`blind2`): opened once, then studied the same way in the second round;
+- `assistant_eval_fresh3.json` (`blind3`): opened once, after the second round's last change, and never tuned on.
 
 For each part: top-1 (the entry the assistant runs is expected), top-3 (an expected one among the three best), right
 table (what it runs reads a system table an expected entry reads), the same per area, and every top-1 miss.
@@ -36,7 +38,8 @@ from dashboard.catalog import PANELS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PARTS = {"tuning": HERE / "assistant_eval_questions.json", "held_aside": HERE / "assistant_eval_heldout.json"}
-BLIND = {"blind": HERE / "assistant_eval_fresh.json", "blind2": HERE / "assistant_eval_fresh2.json"}
+BLIND = {"blind": HERE / "assistant_eval_fresh.json", "blind2": HERE / "assistant_eval_fresh2.json",
+         "blind3": HERE / "assistant_eval_fresh3.json"}
 CHECK_TABLES = frozenset(table for panel in PANELS.values() if panel.check for table in panel.reads)
 
 

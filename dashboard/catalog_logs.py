@@ -71,6 +71,8 @@ PAGES = (
 ASK = {
     "metrics": ("current metrics gauges", "value of a metric now", "system metrics",
                 "threads and background pool tasks in flight", "TCPConnection HTTPConnection MemoryTracking",
+                "live counts of active queries, open connections, running merges and mutations",
+                "gauges of the server's activity at this instant",
                 "GlobalThread QueryThread ReadonlyReplica OpenFileForRead"),
     "events": ("counters of events since startup", "profile events totals", "cumulative counters",
                "totals since the server started", "SelectQuery InsertQuery FailedQuery FailedSelectQuery",
@@ -78,7 +80,7 @@ ASK = {
                "MarkCacheHits MarkCacheMisses ZooKeeperTransactions"),
     "asynchronous_metrics": ("async metrics", "load average os memory jemalloc", "periodic metrics",
                              "MemoryResident OSIOWaitTime"),
-    "errors": ("server errors", "error counters since start", "error codes counted by the server",
+    "errors": ("server errors", "error counters since start", "cumulative count of each error since the server started", "error codes counted by the server",
                "error codes counts last message", "MEMORY_LIMIT_EXCEEDED TIMEOUT_EXCEEDED NETWORK_ERROR by name"),
     "error_log": ("error history by time bucket", "error rate history", "error spikes per minute"),
     "text_log": ("server log", "text log lines", "log warnings and errors", "what did the server log"),

@@ -61,8 +61,9 @@ PAGES = (
 # What a question-matcher reads beside each panel: phrases in the words operators use.
 ASK = {
     "merges_running": ("merges in progress", "current merges progress", "is a merge in progress"),
-    "merges_performance": ("merge performance by table", "merge speed rows per second", "how long merges take"),
-    "merges_duration": ("merge duration over time", "average maximum merge time"),
+    "merges_performance": ("merge performance by table", "merge speed rows per second", "how long merges take",
+                           "longest merge time per table"),
+    "merges_duration": ("merge duration over time", "average maximum merge time", "how long the merges took"),
     "mutations": ("mutations", "stuck unfinished mutations", "alter update delete progress",
                   "mutation failed fail reason"),
     "part_log": ("history of part changes", "new parts merged parts removed", "parts created downloaded moved"),

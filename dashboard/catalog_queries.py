@@ -127,7 +127,8 @@ PAGES = (
 # What a question-matcher reads beside each panel: phrases in the words operators use.
 ASK = {
     "queries_running": ("what is running now", "active queries in progress", "current processes processlist",
-                        "queries executing at the moment", "what's running"),
+                        "queries executing at the moment", "what's running", "how long each running query has run",
+                        "what the server is busy doing", "memory and cpu each running query uses"),
     "queries_history": ("query log history", "recent queries of a user", "queries filtered by kind or text",
                         "what queries ran"),
     "queries_slow": ("longest queries by duration", "queries that took longest", "long duration queries", "query latency worst",

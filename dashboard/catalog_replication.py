@@ -48,6 +48,14 @@ PANELS = (
           acceptable_errors=frozenset({"NO_ELEMENTS_IN_CONFIG", "UNKNOWN_TABLE"}),
           needs_server="ON CLUSTER statements, which need Keeper and a `<distributed_ddl>` section; the embedded "
           "engine has neither"),
+    Panel(name="zookeeper",
+          units={"children": "count", "data_bytes": "bytes"},
+          title="Keeper znodes", sql="dashboard/replication/zookeeper",
+          params=(Param("path", "String", "/clickhouse", "Keeper path"),),
+          description="Znodes under a Keeper (ZooKeeper) path: children, data size, last change.", ttl=15,
+          requires="zookeeper", docs=docs_url("zookeeper"), enable=_KEEPER,
+          acceptable_errors=frozenset({"NO_ELEMENTS_IN_CONFIG", "UNKNOWN_TABLE", "KEEPER_EXCEPTION"}),
+          needs_server="ClickHouse Keeper (or ZooKeeper); the embedded engine connects to none"),
     Panel(name="clusters",
           units={"errors_count": "count", "slowdowns_count": "count"},
           labels={"errors_count": "Errors", "slowdowns_count": "Slowdowns"},
@@ -66,7 +74,7 @@ PANELS = (
 
 PAGES = (
     PageSpec("replicas", "Replicas", "Replication & cluster", icon=":material/content_copy:",
-             rows=(("replicas",),), requires="replicas"),
+             rows=(("replicas",), ("zookeeper",)), filters=("path",), requires="replicas"),
     PageSpec("replication_queue", "Replication queue", "Replication & cluster", icon=":material/queue:",
              rows=(("replication_queue",),), requires="replication_queue"),
     PageSpec("readonly_replicas", "Read-only replicas", "Replication & cluster", icon=":material/lock:",
@@ -87,6 +95,8 @@ ASK = {
     "readonly_replicas": ("read-only replicas", "replicas in readonly mode", "keeper session lost readonly"),
     "replicated_fetches": ("fetches from other replicas", "parts being downloaded by replication"),
     "distributed_ddl_queue": ("ddl statements queued on cluster", "on cluster statements failed", "ddl queued per host"),
+    "zookeeper": ("keeper znodes under a path", "zookeeper nodes children data", "browse the keeper tree",
+                  "coordination paths of replicated tables"),
     "clusters": ("topology of the configured clusters", "shards replicas hosts of clusters", "remote servers configuration"),
     "distribution_queue": ("distributed send queue", "files distributed tables still have to send",
                            "pending inserts to shards"),

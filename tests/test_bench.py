@@ -57,7 +57,7 @@ def test_assistant_eval_scores_the_blind_questions() -> None:
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)
-    for name in ("blind", "blind2"):
+    for name in ("blind", "blind2", "blind3"):
         blind = report[name]
         assert blind["n"] == 30 and blind["right_table"] == 30 - len(blind["misses"])
         assert all({"q", "tables", "got", "reads"} <= set(miss) for miss in blind["misses"])
@@ -72,7 +72,7 @@ def test_catalog_phrases_do_not_copy_eval_questions() -> None:
     phrases = [p for panel in PANELS.values() for p in panel.phrases] + list(HEALTH_PHRASES)
     copied = []
     for name in ("assistant_eval_questions.json", "assistant_eval_heldout.json", "assistant_eval_fresh.json",
-                 "assistant_eval_fresh2.json"):
+                 "assistant_eval_fresh2.json", "assistant_eval_fresh3.json"):
         for item in json.loads((ROOT / "bench" / name).read_text(encoding="utf-8")):
             question = item.get("q") or item["question"]
             words = stems(question)
