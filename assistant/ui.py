@@ -22,7 +22,7 @@ from chstore import ConversationStore, Message
 from chstore.model import utcnow
 from core.errors import ChmError
 from core.settings import Settings
-from dashboard import context, frame, status
+from dashboard import context, status
 from history.local import load_local_history, save_local_history
 
 STARTERS = (
@@ -396,7 +396,6 @@ def _ask(state: ChatState | None, question: str, answerer: Any) -> None:
 
 def render_chat() -> None:
     """Draw the chat page: provider line, history, starter questions, input, sidebar."""
-    frame.ensure_router()
     settings = context.get_settings()
     st.title("Assistant")
     conn = context.get_connection() if status.banner() else None

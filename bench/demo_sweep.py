@@ -7,7 +7,7 @@ detail is opened on a real query id (taken from the Slowest queries CSV) and Tab
 
     python bench/demo_sweep.py
 
-Target (issue 17): at least 90 % of panels showing rows.
+Target: at least 90 % of panels showing rows.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import streamlit as st
 
 from core.errors import ChmError, QueryTimeoutError, UnavailableError, UnreachableError
 from core.logflush import flush_before_read
-from dashboard import context, frame, status
+from dashboard import context, status
 from dashboard.alerts_view import render_alerts
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
 from dashboard.explain import explain_statement
@@ -412,7 +412,6 @@ def _body(page: PageSpec) -> None:
 
 def render_page(key: str) -> None:
     """Draw a declared page: title, filters, its panels in rows, its actions; refreshes itself when asked."""
-    frame.ensure_router()
     page = PAGES[key]
     if page.special == "health":
         render_health()

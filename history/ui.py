@@ -14,7 +14,8 @@ from assistant.tools import ToolRun
 from assistant.ui import chart_for, render_messages
 from chstore import ConversationStore
 from core.errors import ChmError
-from dashboard import context, frame
+from dashboard import context
+from dashboard.frame import script_path
 from history import console, download, export
 from history.queries import ALL_USERS, EPOCH, FAR_FUTURE, Filters, Row, Scope, ThreadBrowser, analytics, scope_for
 
@@ -166,7 +167,7 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
                f"last activity {thread.updated_at:%Y-%m-%d %H:%M} UTC · user {owner}")
     actions = st.columns([2, 1, 2])
     if owner == viewer:
-        actions[0].page_link(CHAT_PAGE, label="Continue in the assistant", icon=":material/chat:",
+        actions[0].page_link(script_path(CHAT_PAGE), label="Continue in the assistant", icon=":material/chat:",
                              query_params={"thread": thread.id})
     chosen = actions[1].selectbox("Format", list(export.FORMATS), key="hist_one_fmt", label_visibility="collapsed")
     with actions[2]:
@@ -208,7 +209,6 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
 
 def render_conversations() -> None:
     """The Conversations page: filters, counts, keyset pages, export; or one conversation's transcript."""
-    frame.ensure_router()
     st.title("Conversations")
     viewer = _viewer()
     if viewer is None:
@@ -316,7 +316,6 @@ def _console(store: ConversationStore, scope: Scope, admin: bool) -> None:
 
 def render_analytics() -> None:
     """The History analytics page: charts over the conversation table and the scoped SQL console."""
-    frame.ensure_router()
     st.title("History analytics")
     viewer = _viewer()
     if viewer is None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from core.connection import Connection
 from core.errors import ConfigError
@@ -16,8 +14,8 @@ from core.settings import Settings, load_settings
 from dashboard import demo
 from dashboard.catalog import PANELS
 from dashboard.panels import run_panel
+from tests import apptest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 RUN_SECONDS = 20.0
 # Checks that need replicas, Keeper or a cluster: the embedded engine has none, so the demo cannot make them real.
 REPLICATION_CHECKS = frozenset({"health_readonly_replicas", "health_replication_lag", "health_replication_queue_age",
@@ -125,7 +123,7 @@ def test_removal_drops_the_demo_database(settings: Settings, conn: Connection, r
 
 def test_home_offers_the_demo_on_the_embedded_engine(conn: Connection) -> None:
     st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = apptest.app(timeout=120).run()
     assert not at.exception, at.exception
     buttons = {b.key: b for b in at.button if b.key and b.key.startswith("demo_")}
     assert set(buttons) == {"demo_start", "demo_remove"}
@@ -137,7 +135,7 @@ def test_home_offers_no_demo_on_a_server(monkeypatch: pytest.MonkeyPatch, ch_htt
     monkeypatch.setenv("CLICKHOUSE_HOST", ch_http.url)
     monkeypatch.setenv("CLICKHOUSE_PASSWORD", "s3cret-pw")
     st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = apptest.app(timeout=120).run()
     assert not at.exception, at.exception
     assert any(m.label == "Version" for m in at.metric)
     assert [b for b in at.button if b.key and b.key.startswith("demo_")] == []
