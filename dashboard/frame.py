@@ -95,10 +95,11 @@ def leave_legacy_pages_mode() -> None:
     `st.navigation` ("as soon as any session of your app executes the st.navigation command, your app will ignore
     the pages/ directory (across all sessions)", its API reference). Until then a first visit to `/overview` runs
     that page script without app.py and a first visit to `/queries-running` shows "Page not found". Declaring the
-    navigation here, outside any session, makes that switch before anyone arrives (README: "Streamlit and pages/").
+    navigation here, outside any session, makes that switch before anyone arrives (README: "Streamlit and pages/");
+    one page is enough for it, and each page declared outside a session logs Streamlit's "missing ScriptRunContext".
     """
-    st.navigation([st.Page(script_path(item.script), title=item.title, url_path=item.url_path)
-                   for items in NAVIGATION.values() for item in items], position="hidden")
+    home = NAVIGATION["chmonitor"][0]
+    st.navigation([st.Page(script_path(home.script), title=home.title, url_path=home.url_path)], position="hidden")
 
 
 def _init_from_url(key: str, allowed: list[str], default: str) -> None:
