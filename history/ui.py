@@ -22,8 +22,9 @@ CHAT_PAGE = "pages/chat.py"
 
 
 # --- shared ---------------------------------------------------------------------------------
-def _viewer() -> tuple[ConversationStore, str, bool] | None:
-    """(store, user, admin) or None after explaining why there is nothing to show."""
+def _viewer(title: str) -> tuple[ConversationStore, str, bool] | None:
+    """The page's title, then (store, user, admin), or None after explaining why there is nothing to show."""
+    st.title(title)
     user = context.current_user()
     if user is None:
         st.warning("Sign in to see your conversations.")
@@ -198,8 +199,7 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
 
 def render_conversations() -> None:
     """The Conversations page: filters, counts, keyset pages, export; or one conversation's transcript."""
-    st.title("Conversations")
-    viewer = _viewer()
+    viewer = _viewer("Conversations")
     if viewer is None:
         return
     store, user, admin = viewer
@@ -289,8 +289,7 @@ def _console(store: ConversationStore, scope: Scope, admin: bool) -> None:
 
 def render_analytics() -> None:
     """The History analytics page: charts over the conversation table and the scoped SQL console."""
-    st.title("History analytics")
-    viewer = _viewer()
+    viewer = _viewer("History analytics")
     if viewer is None:
         return
     store, user, admin = viewer
