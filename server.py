@@ -17,6 +17,7 @@ import streamlit as st
 from alerts.watcher import start_thread
 from config import load_settings
 from core.errors import ConfigError
+from dashboard.frame import leave_legacy_pages_mode
 from history import download
 
 
@@ -39,4 +40,5 @@ async def lifespan(_: st.App) -> AsyncIterator[None]:
         thread.join(timeout=settings.clickhouse.max_execution_time + 5)
 
 
+leave_legacy_pages_mode()
 app = st.App("app.py", routes=download.routes(), lifespan=lifespan)

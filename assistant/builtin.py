@@ -17,6 +17,7 @@ from assistant.tools import Hosts, Tool, ToolRun, page_link, run_tool
 from core.connection import Connection
 from core.errors import ChmError
 from dashboard.catalog import PANELS
+from dashboard.explain import EXPLAIN_KINDS
 from dashboard.panels import Panel, run_panel
 
 LABEL = "built-in"
@@ -65,8 +66,9 @@ class Plan:
 
 _SQL_START = re.compile(r"^\s*(select|with|show\s+(tables|databases|create|processlist|columns|"
                         r"dictionaries|settings|grants|functions|indexes|clusters?|full))\b", re.IGNORECASE)
-_EXPLAIN = re.compile(r"^\s*explain\s+(?:(plan|indexes|pipeline|syntax|estimate)\s+)?((?:select|with)\b.*)$",
+_EXPLAIN = re.compile(rf"^\s*explain\s+(?:({'|'.join(EXPLAIN_KINDS)})\s+)?((?:select|with)\b.*)$",
                       re.IGNORECASE | re.DOTALL)
+"""A chat line asking for an EXPLAIN: the kind (one of the builder's) and the statement, which the builder checks."""
 _CODE = re.compile(r"```(?:sql)?\s*(.+?)```", re.IGNORECASE | re.DOTALL)
 _KILL_QUERY = re.compile(r"\bkill\s+(?:the\s+)?query\s+(?:id\s+)?['\"`]?([\w-]{3,})", re.IGNORECASE)
 _KILL_MUTATION = re.compile(r"\bkill\s+(?:the\s+)?mutation\s+['\"`]?([\w.-]+)", re.IGNORECASE)

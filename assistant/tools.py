@@ -29,7 +29,7 @@ from core.errors import ChmError, ReadOnlyViolation, UnavailableError, Validatio
 from dashboard.catalog import ACTIONS, PAGES, PANELS
 from dashboard.context import TIME_RANGES
 from dashboard.explain import EXPLAIN_KINDS, explain_statement
-from dashboard.panels import Action, Panel, run_action, run_panel, sql_params
+from dashboard.panels import DEFAULT_WINDOW, Action, Panel, run_action, run_panel, sql_params
 from dashboard.render import MISSING_NAMES, Missing, check_status
 
 ToolKind = Literal["search", "panel", "health", "schema", "run_sql", "explain", "control"]
@@ -279,7 +279,7 @@ def _panel_call(panel: Panel, arguments: dict[str, Any], now: datetime | None
                               f"{', '.join(sorted(accepts)) or 'no arguments'}")
     values = {k: v for k, v in arguments.items() if k not in ("start", "end") and v is not None}
     end = _parse_time(arguments["end"], "end") if arguments.get("end") else (now or datetime.now(UTC))
-    start = _parse_time(arguments["start"], "start") if arguments.get("start") else end - timedelta(hours=1)
+    start = _parse_time(arguments["start"], "start") if arguments.get("start") else end - DEFAULT_WINDOW
     if start >= end:
         raise ValidationError("start must be before end")
     return values, start, end
@@ -319,7 +319,7 @@ def health_frame(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
     rows = []
     for panel in (p for p in PANELS.values() if p.check):
         try:
-            result: pd.DataFrame | Missing = run_panel(conn, panel, start=end - timedelta(hours=1), end=end)
+            result: pd.DataFrame | Missing = run_panel(conn, panel, start=end - DEFAULT_WINDOW, end=end)
         except UnavailableError as exc:
             result = Missing(exc.name, str(exc))
         except ChmError as exc:

@@ -8,8 +8,6 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from assistant import history
@@ -22,7 +20,8 @@ from chstore import ConversationStore, Message
 from chstore.model import utcnow
 from config import Settings
 from core.errors import ChmError
-from dashboard import context, frame, status
+from dashboard import context, figures, status
+from dashboard.confirm import confirm_delete, forget_delete
 from history.local import load_local_history, save_local_history
 
 STARTERS = (
@@ -61,52 +60,6 @@ def make_answerer(settings: Settings, conn: Any) -> BuiltinAssistant | LLMAssist
 
 
 # --- rendering --------------------------------------------------------------------------------
-def _lines(frame: pd.DataFrame, x: str, ys: list[str]) -> go.Figure:
-    """One line per y column, laid out as plotly express draws a wide frame (built directly: px costs ~5x more)."""
-    traces = [go.Scatter(x=frame[x], y=frame[y], name=y, mode="lines", legendgroup=y, showlegend=True,
-                         hovertemplate=f"variable={y}<br>{x}=%{{x}}<br>value=%{{y}}<extra></extra>") for y in ys]
-    return go.Figure(traces, layout={"xaxis": {"title": {"text": x}}, "yaxis": {"title": {"text": "value"}},
-                                     "legend": {"title": {"text": "variable"}, "tracegroupgap": 0},
-                                     "margin": {"t": 60}})
-
-
-def _bars(frame: pd.DataFrame, x: str, y: str) -> go.Figure:
-    """Bars of one y column, laid out as plotly express draws them."""
-    trace = go.Bar(x=frame[x], y=frame[y], showlegend=False, hovertemplate=f"{x}=%{{x}}<br>{y}=%{{y}}<extra></extra>")
-    return go.Figure([trace], layout={"xaxis": {"title": {"text": x}}, "yaxis": {"title": {"text": y}},
-                                      "legend": {"tracegroupgap": 0}, "margin": {"t": 60}, "barmode": "relative"})
-
-
-def chart_for(run: ToolRun) -> go.Figure | None:
-    """A plotly figure for a time series or ranking result, else None."""
-    frame = run.frame
-    if frame is None or len(frame) < 2:
-        return None
-    hint = run.chart or {}
-    x, ys = hint.get("x"), [y for y in hint.get("y", []) if y in frame.columns]
-    if x in frame.columns and ys:
-        if hint.get("kind") == "bar":
-            return _bars(frame, x, ys[0])
-        data = frame.copy()
-        if data[x].dtype == object:
-            parsed = pd.to_datetime(data[x], errors="coerce", utc=True)
-            data[x] = parsed if parsed.notna().all() else data[x]
-        return _lines(data, x, ys)
-    first = frame.columns[0]
-    numeric = [c for c in frame.columns[1:] if pd.api.types.is_numeric_dtype(frame[c])]
-    if not numeric:
-        return None
-    series = frame[first]
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return _lines(frame, first, numeric[:3])
-    if series.dtype == object:
-        parsed = pd.to_datetime(series, errors="coerce", utc=True)
-        if parsed.notna().all() and series.astype(str).str.match(r"^\d{4}-\d{2}-\d{2}").all():
-            data = frame.assign(**{first: parsed})
-            return _lines(data, first, numeric[:3])
-    return None
-
-
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
@@ -135,7 +88,7 @@ def render_tool_run(run: ToolRun, key: str) -> None:
         st.error(run.error)
     elif run.frame is not None and not run.frame.empty:
         st.dataframe(run.frame, hide_index=True, width="stretch", key=f"df_{key}")
-        figure = chart_for(run)
+        figure = figures.auto(run.frame, run.chart)
         if figure is not None:
             st.plotly_chart(figure, width="stretch", key=f"chart_{key}")
 
@@ -308,7 +261,7 @@ def current_state(local_ready: bool = True) -> ChatState | None:
 
 
 def _switch(thread_id: str | None) -> None:
-    st.session_state.pop("chat_confirm_delete", None)
+    forget_delete("chat")
     if thread_id:
         st.query_params["thread"] = thread_id
     elif "thread" in st.query_params:
@@ -349,25 +302,15 @@ def _manage(state: ChatState, store: ConversationStore | None) -> None:
                 st.rerun()
             except ChmError as exc:
                 st.error(f"Rename failed: {exc}")
-        if not st.session_state.get("chat_confirm_delete"):
-            if st.button("Delete…", key="chat_delete"):
-                st.session_state["chat_confirm_delete"] = state.thread_id
-                st.rerun()
-        else:
-            st.warning("Delete this conversation for good?")
-            yes, no = st.columns(2)
-            if yes.button("Yes, delete", key="chat_delete_yes", type="primary"):
-                try:
-                    if store is not None and state.created:
-                        store.delete_thread(_user(), state.thread_id)
-                except ChmError as exc:
-                    st.error(f"Delete failed: {exc}")
-                else:
-                    _threads().pop(state.thread_id, None)
-                    _switch(None)
-                    st.rerun()
-            if no.button("Cancel", key="chat_delete_no"):
-                st.session_state.pop("chat_confirm_delete", None)
+        if confirm_delete("chat", state.thread_id, "Delete this conversation for good?"):
+            try:
+                if store is not None and state.created:
+                    store.delete_thread(_user(), state.thread_id)
+            except ChmError as exc:
+                st.error(f"Delete failed: {exc}")
+            else:
+                _threads().pop(state.thread_id, None)
+                _switch(None)
                 st.rerun()
 
 
@@ -397,7 +340,6 @@ def _ask(state: ChatState | None, question: str, answerer: Any) -> None:
 
 def render_chat() -> None:
     """Draw the chat page: provider line, history, starter questions, input, sidebar."""
-    frame.ensure_router()
     settings = context.get_settings()
     st.title("Assistant")
     conn = context.get_connection() if status.banner() else None

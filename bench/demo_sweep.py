@@ -11,8 +11,8 @@ are reported one by one: status, value, detail, and the demo reason of each chec
 
     python bench/demo_sweep.py
 
-Target (issue 17): at least 90 % of panels showing rows; every check other than replication/Keeper ok or firing for
-a demo reason it names.
+Target: at least 90 % of panels showing rows; every check other than replication/Keeper ok or firing for a demo
+reason it names.
 """
 
 from __future__ import annotations

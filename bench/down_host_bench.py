@@ -30,19 +30,16 @@ def main() -> None:
     """Time every page with the host down and print one JSON object."""
     sys.path.insert(0, str(ROOT))
     os.environ["CLICKHOUSE_HOST"] = f"http://127.0.0.1:{_closed_port()}"
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest
-
     from dashboard.frame import NAVIGATION
+    from tests import apptest
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    PagesManager.uses_pages_directory = False
+    at = apptest.app(timeout=60)
     at.run()
     pages: dict[str, float] = {}
     banners = 0
     for script in (item.script for items in NAVIGATION.values() for item in items):
         began = time.perf_counter()
-        at.switch_page(script)
+        apptest.open_page(at, script)
         at.run()
         pages[script] = round(time.perf_counter() - began, 3)
         banners += sum("is not answering" in w.value for w in at.warning) == 1

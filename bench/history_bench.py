@@ -4,7 +4,7 @@
     python bench/history_bench.py --threads 2000 --runs 3  # a quick run
 
 The fixture is bulk-loaded server-side with the store benchmark's seed (`sql/bench/seed_*.sql`).
-Targets (issue 5): the list page under 1 s, search under 2 s.
+Targets: the list page under 1 s, search under 2 s.
 """
 
 from __future__ import annotations

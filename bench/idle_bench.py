@@ -7,7 +7,7 @@ CPU of the app process as % of one core, its RSS, and the size of the data direc
     python bench/idle_bench.py                   # 60 s idle after a 15 s settle
     python bench/idle_bench.py --seconds 20 --settle 5
 
-Target (issue 17): at most 2 % of a core at rest.
+Target: at most 2 % of a core at rest.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ the work a browser session causes, without the cost of N browsers on the same tw
     python bench/load_bench.py --sessions 5 --seconds 10
     python bench/load_bench.py --think 0              # back-to-back requests: a stress figure, not a user model
 
-Target (issue 7): zero errors and p95 under 2 s at 20 sessions on the embedded engine.
+Target: zero errors and p95 under 2 s at 20 sessions on the embedded engine.
 """
 
 from __future__ import annotations

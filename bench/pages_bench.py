@@ -24,6 +24,7 @@ from core.connection import Connection  # noqa: E402
 from dashboard import render  # noqa: E402
 from dashboard.catalog import PAGES  # noqa: E402
 from dashboard.context import get_connection  # noqa: E402
+from tests import apptest  # noqa: E402
 
 COLD_TARGET_S = 1.5
 WARM_OVERVIEW_TARGET_S = 0.3
@@ -44,7 +45,7 @@ Connection.command = _counting(Connection.command)
 def _load(at: AppTest, script: str) -> tuple[float, int]:
     SENT["queries"] = 0
     started = time.perf_counter()
-    at.switch_page(script)
+    apptest.open_page(at, script)
     at.run()
     if at.exception:
         raise RuntimeError(f"{script}: {at.exception[0].message}")
@@ -57,7 +58,7 @@ def main() -> None:
     conn.query_df("SELECT 1")
     time.sleep(1.1)
     conn.command("SYSTEM FLUSH LOGS")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = apptest.app(timeout=120)
     at.run()
     results = []
     for key, page in PAGES.items():

@@ -5,7 +5,7 @@
     python bench/store_bench.py --store postgres      # also Postgres on the same workload (DATABASE_URL, or a
                                                       # throwaway local server when unset), reported under "postgres"
 
-Targets (issue 2): get <= 10 ms, list <= 5 ms, append <= 15 ms, append at turn 400 within 1.3x of turn 1.
+Targets: get <= 10 ms, list <= 5 ms, append <= 15 ms, append at turn 400 within 1.3x of turn 1.
 """
 
 from __future__ import annotations

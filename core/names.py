@@ -25,9 +25,3 @@ def validate_table_name(name: str) -> tuple[str | None, str]:
             f"invalid table name {name!r}: expected `database.table` of letters, digits and underscores"
         )
     return match.group(1), match.group(2)
-
-
-def quote_table(name: str) -> str:
-    """A validated `db.table` as backquoted SQL."""
-    database, table = validate_table_name(name)
-    return f"`{database}`.`{table}`" if database else f"`{table}`"

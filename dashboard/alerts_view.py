@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from alerts.history import AlertLog
 from core.errors import ChmError
-from dashboard import context
+from dashboard import context, figures
 from dashboard.catalog import PANELS
 
 HISTORY_DAYS = 7
@@ -23,16 +22,6 @@ ICON = {"critical": ":red[:material/error:]", "warning": ":orange[:material/warn
 @st.cache_resource(show_spinner=False)
 def _log() -> AlertLog:
     return AlertLog.from_settings(context.get_settings(), context.get_connection(0))
-
-
-def _daily_figure(daily: pd.DataFrame) -> go.Figure:
-    traces = [go.Bar(x=part["day"], y=part["alerts"], name=str(severity),
-                     marker_color=SEVERITY_COLORS.get(str(severity)))
-              for severity, part in daily.groupby("severity", sort=True)]
-    figure = go.Figure(traces)
-    figure.update_layout(height=220, margin={"l": 0, "r": 0, "t": 10, "b": 0}, barmode="stack",
-                         legend={"orientation": "h", "y": -0.2}, yaxis_title="alerts fired")
-    return figure
 
 
 def _silence_form(log: AlertLog, active: pd.DataFrame) -> None:
@@ -90,7 +79,8 @@ def render_alerts() -> None:
         st.caption("No alert events in the last 7 days.")
         return
     if not daily.empty:
-        st.plotly_chart(_daily_figure(daily), width="stretch", key="alerts_daily")
+        st.plotly_chart(figures.series(daily, "day", ["alerts"], "bar", color="severity", colors=SEVERITY_COLORS,
+                                       height=220, y_title="alerts fired"), width="stretch", key="alerts_daily")
     hosts = sorted(history["host"].unique())
     for tab, host in zip(st.tabs(hosts), hosts, strict=True):
         with tab:

@@ -15,7 +15,7 @@ PANELS = (
           labels={"elapsed_s": "Elapsed", "progress_pct": "Progress", "num_parts": "Parts",
                  "total_size_bytes_compressed": "Size (compressed)", "memory_usage": "Memory"},
           title="Running merges", sql="dashboard/merges/running",
-          cluster_sql="dashboard/merges/running_cluster", cluster=True,
+          cluster_sql="dashboard/merges/running_cluster",
           description="Merges and mutations running now: progress, elapsed, parts, size, memory.", ttl=5,
           params=_ONE_TABLE, requires="merges", docs=docs_url("merges"), links=_TABLE_LINK),
     Panel(name="merges_performance", title="Merge performance by table", sql="dashboard/merges/performance",

@@ -18,7 +18,7 @@ PANELS = (
           labels={"elapsed_s": "Elapsed", "progress_pct": "Progress", "memory_usage": "Memory",
                  "peak_memory_usage": "Peak memory", "read_rows": "Rows read", "read_bytes": "Bytes read"},
           title="Running queries", sql="dashboard/queries/running",
-          cluster_sql="dashboard/queries/running_cluster", cluster=True,
+          cluster_sql="dashboard/queries/running_cluster",
           description="Queries running now with elapsed time, progress, memory and rows read.", ttl=5,
           params=(_USER, Param("limit", "UInt32", 500, "rows to show")), requires="processes",
           docs=docs_url("processes"), links=QUERY_LINK),

@@ -17,7 +17,7 @@ PANELS = (
                  "merges_in_queue": "count"},
           labels={"absolute_delay": "Delay"},
           title="Replicas", sql="dashboard/replication/replicas",
-          cluster_sql="dashboard/replication/replicas_cluster", cluster=True,
+          cluster_sql="dashboard/replication/replicas_cluster",
           description="Replicated tables: read-only, delay, queue, active replicas, errors.", ttl=15,
           params=_ONE_TABLE, requires="replicas", docs=docs_url("replicas"), links=_TABLE_LINK,
           needs_server=_REPLICATED),

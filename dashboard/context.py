@@ -18,17 +18,20 @@ from core import guard
 from core.connection import Connection, connect
 from core.errors import ChmError, ReadOnlyViolation
 from dashboard.auth import oidc_identity
+from dashboard.panels import DEFAULT_WINDOW
 
 log = logging.getLogger("chmonitor")
 
 TIME_RANGES: dict[str, timedelta] = {
     "15m": timedelta(minutes=15),
-    "1h": timedelta(hours=1),
+    "1h": DEFAULT_WINDOW,
     "6h": timedelta(hours=6),
     "24h": timedelta(hours=24),
     "7d": timedelta(days=7),
     "30d": timedelta(days=30),
 }
+DEFAULT_RANGE = "1h"
+"""The sidebar's range when the URL names none (`DEFAULT_WINDOW`)."""
 REFRESH_CHOICES: dict[str, int | None] = {"off": None, "5s": 5, "15s": 15, "30s": 30, "60s": 60}
 
 
@@ -105,17 +108,18 @@ class TimeWindow:
 
 
 def window_for(label: str, now: datetime | None = None, custom: tuple[datetime, datetime] | None = None) -> TimeWindow:
-    """Turn a range label (`1h`, `custom`…) into absolute bounds; unknown labels fall back to 1h."""
+    """Turn a range label (`1h`, `custom`…) into absolute bounds; unknown labels fall back to the default."""
     now = now or datetime.now(UTC)
     if label == "custom" and custom:
         return TimeWindow(label, custom[0], custom[1])
-    span = TIME_RANGES.get(label, TIME_RANGES["1h"])
-    return TimeWindow(label if label in TIME_RANGES else "1h", now - span, now)
+    if label not in TIME_RANGES:
+        label = DEFAULT_RANGE
+    return TimeWindow(label, now - TIME_RANGES[label], now)
 
 
 def current_window() -> TimeWindow:
     """The time window chosen in the sidebar."""
-    label = st.session_state.get("range") or st.query_params.get("range") or "1h"
+    label = st.session_state.get("range") or st.query_params.get("range") or DEFAULT_RANGE
     custom = st.session_state.get("custom_range")
     return window_for(label, custom=custom if isinstance(custom, tuple) and len(custom) == 2 else None)
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any
+from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from config import Settings
 from core.errors import ChmError
@@ -48,6 +46,12 @@ NAVIGATION: dict[str, list[NavItem]] = {
     ],
 }
 UNAVAILABLE_MARK = " (n/a)"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def script_path(script: str) -> str:
+    """A page script's absolute path, so pages resolve the same whichever folder the entry script runs from."""
+    return str(ROOT / script)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -77,43 +81,25 @@ def navigation() -> dict[str, list]:
         pages = []
         for item in items:
             missing = bool(present is not None and item.requires and item.requires not in present)
-            pages.append(st.Page(item.script, title=item.title + (UNAVAILABLE_MARK if missing else ""),
+            pages.append(st.Page(script_path(item.script), title=item.title + (UNAVAILABLE_MARK if missing else ""),
                                  icon=item.icon or None, url_path=item.url_path, default=first))
             first = False
         sections[section] = pages
     return sections
 
 
-_run_state = threading.local()
+def leave_legacy_pages_mode() -> None:
+    """Put Streamlit in `st.navigation` mode before the first session runs; call once per process, at start.
 
-
-def run_page(page: Any) -> None:
-    """Run the selected page inside the frame; the page can tell it was routed by app.py (see ensure_router)."""
-    _run_state.framed = True
-    try:
-        page.run()
-    finally:
-        _run_state.framed = False
-
-
-_left_legacy_mode = False
-
-
-def ensure_router() -> None:
-    """Re-run through app.py when Streamlit ran a page script on its own.
-
-    Streamlit keeps its legacy `pages/` directory mode until some run calls `st.navigation`; a first visit straight to
-    `/some-page` would then run that script without the frame. Leaving that mode and re-running fixes it for good.
-    A page routed by app.py (`run_page`) never reruns here, so no click is ever lost to it; and it happens once per
-    process at most (a test harness that runs page scripts alone resets the mode on every run).
+    A `pages/` folder beside the entry script starts Streamlit in its legacy multipage mode until some run calls
+    `st.navigation` ("as soon as any session of your app executes the st.navigation command, your app will ignore
+    the pages/ directory (across all sessions)", its API reference). Until then a first visit to `/overview` runs
+    that page script without app.py and a first visit to `/queries-running` shows "Page not found". Declaring the
+    navigation here, outside any session, makes that switch before anyone arrives (README: "Streamlit and pages/");
+    one page is enough for it, and each page declared outside a session logs Streamlit's "missing ScriptRunContext".
     """
-    if getattr(_run_state, "framed", False):
-        return
-    global _left_legacy_mode
-    if PagesManager.uses_pages_directory and not _left_legacy_mode:
-        _left_legacy_mode = True
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    home = NAVIGATION["chmonitor"][0]
+    st.navigation([st.Page(script_path(home.script), title=home.title, url_path=home.url_path)], position="hidden")
 
 
 def _init_from_url(key: str, allowed: list[str], default: str) -> None:
@@ -136,7 +122,7 @@ def sidebar(settings: Settings) -> None:
     """Host switcher, cluster picker, time range, auto-refresh and the own-queries toggle (all with explicit keys)."""
     labels = settings.clickhouse.host_labels
     _init_from_url("host", labels, labels[0])
-    _init_from_url("range", [*context.TIME_RANGES, "custom"], "1h")
+    _init_from_url("range", [*context.TIME_RANGES, "custom"], context.DEFAULT_RANGE)
     _init_from_url("refresh", list(context.REFRESH_CHOICES), "off")
     with st.sidebar:
         if len(labels) > 1:
@@ -161,7 +147,7 @@ def sync_query_params(page: object) -> None:
     settings = context.get_settings()
     if len(settings.clickhouse.host_labels) > 1:
         st.query_params["host"] = st.session_state.get("host", settings.clickhouse.host_labels[0])
-    st.query_params["range"] = st.session_state.get("range", "1h")
+    st.query_params["range"] = st.session_state.get("range", context.DEFAULT_RANGE)
     if st.session_state.get("cluster"):
         st.query_params["cluster"] = st.session_state["cluster"]
     else:

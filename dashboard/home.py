@@ -12,7 +12,7 @@ from core.connection import ServerInfo
 from core.errors import ChmError
 from dashboard import alerts_view, context, demo, status
 from dashboard.catalog import PANELS
-from dashboard.frame import NAVIGATION, ensure_router
+from dashboard.frame import NAVIGATION, script_path
 from dashboard.panels import format_duration
 from dashboard.render import STATUS_ICON, Missing, fetch_panel, health_results, render_panel
 
@@ -73,7 +73,7 @@ def _health() -> None:
     cols[2].metric(f"{STATUS_ICON['ok']} ok", counts["ok"])
     firing = [panel.title for panel, state, *_ in results if state in ("critical", "warning")]
     with cols[3]:
-        st.page_link(HEALTH_PAGE, label=f"Open Health ({len(results)} checks)", icon=":material/health_and_safety:")
+        st.page_link(script_path(HEALTH_PAGE), label=f"Open Health ({len(results)} checks)", icon=":material/health_and_safety:")
         if firing:
             st.caption("Firing: " + ", ".join(firing))
     _alerts()
@@ -92,7 +92,7 @@ def _areas() -> None:
     cols = st.columns(4)
     for index, (section, item) in enumerate(sections):
         with cols[index % 4]:
-            st.page_link(item.script, label=section, icon=item.icon or None)
+            st.page_link(script_path(item.script), label=section, icon=item.icon or None)
 
 
 def _demo_offer(settings: Settings, frame: pd.DataFrame | Missing) -> None:
@@ -105,7 +105,6 @@ def _demo_offer(settings: Settings, frame: pd.DataFrame | Missing) -> None:
 
 def render_home() -> None:
     """Draw Home: server and connection state, health summary, active alerts, key figures, links into each area."""
-    ensure_router()
     settings = context.get_settings()
     st.title("chmonitor", anchor=False)
     st.caption("ClickHouse-native monitoring, an assistant that answers with real queries, and its history.")

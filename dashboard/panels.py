@@ -32,6 +32,8 @@ NEEDS_NEWER = "NEEDS_NEWER_SERVER"
 MISSING_NAMES = frozenset({"CANNOT_EXTRACT_TABLE_STRUCTURE", "NO_ELEMENTS_IN_CONFIG"})
 # The cluster a fan-out variant (`Panel.cluster_sql`) reads; supplied by run_panel from the sidebar's picker.
 CLUSTER_PARAM = "cluster"
+DEFAULT_WINDOW = timedelta(hours=1)
+"""The window a panel, a check or a tool reads when none is chosen (the sidebar's default range too)."""
 # What a question in words can set on a panel (the assistant reads these from the question).
 QUESTION_PARAMS = ("database", "table", "user", "window", "limit")
 
@@ -139,7 +141,6 @@ class Panel:
     ttl: int = 30
     requires: str | None = None
     docs: str = ""
-    cluster: bool = False
     acceptable_errors: frozenset[str] = field(default_factory=frozenset)
     links: dict[str, str] = field(default_factory=dict)
     cluster_sql: str | None = None
@@ -296,7 +297,7 @@ def sql_params(
     values = dict(values or {})
     sql_params = sqlfiles.placeholders(sqlfiles.load(sql_name))
     end = end or datetime.now(UTC)
-    start = start or end - timedelta(hours=1)
+    start = start or end - DEFAULT_WINDOW
     implicit = {
         "start": start, "end": end, "step": bucket_seconds(start, end), "hide_own": int(hide_own), "tag": APP_TAG,
     }

@@ -20,7 +20,7 @@ import streamlit as st
 
 from core.errors import ChmError, QueryTimeoutError, UnavailableError, UnreachableError
 from core.logflush import flush_before_read
-from dashboard import context, frame, status
+from dashboard import context, figures, status
 from dashboard.alerts_view import render_alerts
 from dashboard.catalog import ACTIONS, PAGES, PANELS, PageSpec
 from dashboard.explain import explain_statement
@@ -102,7 +102,8 @@ def prepare(panel: Panel, frame: pd.DataFrame) -> Result:
     if frame.empty:
         return Result(frame)
     if panel.kind in ("line", "area", "bar"):
-        return Result(frame, figure=_figure(panel, frame))
+        return Result(frame, figure=figures.series(frame, str(panel.x), panel.y, panel.kind, color=panel.color,
+                                                    height=280))
     if panel.kind in ("kpi", "text"):
         return Result(frame)
     return Result(frame, table=_linked(panel, frame))
@@ -264,25 +265,6 @@ def _table(panel: Panel, frame: pd.DataFrame, limit: int | None) -> None:
                           mime="text/csv", key=f"csv_{panel.name}", icon=":material/download:")
 
 
-def _trace(kind: str, x: Any, y: Any, name: str) -> go.BaseTraceType:
-    if kind == "bar":
-        return go.Bar(x=x, y=y, name=name)
-    return go.Scatter(x=x, y=y, name=name, mode="lines", stackgroup="one" if kind == "area" else None)
-
-
-def _figure(panel: Panel, frame: pd.DataFrame) -> go.Figure:
-    """A plotly figure of a line/area/bar panel: one trace per y column, or per value of the color column."""
-    if panel.color:
-        groups = [(str(name), part) for name, part in frame.groupby(panel.color, sort=True)]
-        traces = [_trace(panel.kind, part[panel.x], part[panel.y[0]], name) for name, part in groups]
-    else:
-        traces = [_trace(panel.kind, frame[panel.x], frame[column], column) for column in panel.y]
-    figure = go.Figure(traces)
-    figure.update_layout(height=280, margin={"l": 0, "r": 0, "t": 10, "b": 0}, barmode="stack",
-                         legend={"orientation": "h", "y": -0.15}, showlegend=len(traces) > 1)
-    return figure
-
-
 def _draw(panel: Panel, result: Result, limit: int | None) -> None:
     frame = result.frame
     if panel.kind == "kpi":
@@ -411,7 +393,6 @@ def _body(page: PageSpec) -> None:
 
 def render_page(key: str) -> None:
     """Draw a declared page: title, filters, its panels in rows, its actions; refreshes itself when asked."""
-    frame.ensure_router()
     page = PAGES[key]
     if page.special == "health":
         render_health()

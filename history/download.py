@@ -21,12 +21,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
 
+import streamlit as st
 from itsdangerous import BadData, URLSafeSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
-from streamlit import config
 
 from chstore import ConversationStore, Thread
 from chstore.errors import DisabledError, NotFoundError
@@ -193,4 +193,4 @@ def routes() -> list[Route]:
     """The Starlette routes to mount beside Streamlit (`server.py`); marks the route as served by this process."""
     global _mounted
     _mounted = True
-    return [Route(url_path(config.get_option("server.baseUrlPath")), serve, methods=["GET"])]
+    return [Route(url_path(st.get_option("server.baseUrlPath")), serve, methods=["GET"])]

@@ -70,9 +70,3 @@ def save_local_history(key: str, messages: list[dict[str, Any]]) -> str | None:
         raise ValidationError(f"local history must be JSON-serialisable: {exc}") from exc
     value = _component()(op="save", storage_key=key, data=data, key=f"chm-local-save-{key}", default=None)
     return value.get("error") if isinstance(value, dict) else None
-
-
-def clear_local_history(key: str) -> None:
-    """Forget the history stored in this browser under `key`."""
-    _check_key(key)
-    _component()(op="clear", storage_key=key, key=f"chm-local-clear-{key}", default=None)

@@ -15,10 +15,10 @@ from typing import Any
 import pandas as pd
 
 from chstore import ConversationStore, ThreadSummary
+from chstore.model import EPOCH
 from core import sqlfiles
 from core.errors import ChmError, UnavailableError, ValidationError
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FAR_FUTURE = datetime(2299, 12, 31, tzinfo=UTC)
 CURSOR_START = (FAR_FUTURE, "", "")
 """Keyset start: sorts above every real (updated_at, user_id, thread_id)."""

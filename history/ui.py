@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from assistant.history import ChatState
-from assistant.tools import ToolRun
-from assistant.ui import chart_for, render_messages
+from assistant.ui import render_messages
 from chstore import ConversationStore
 from core.errors import ChmError
-from dashboard import context, frame
+from dashboard import context, figures
+from dashboard.confirm import confirm_delete, forget_delete
+from dashboard.frame import script_path
 from history import console, download, export
 from history.queries import ALL_USERS, EPOCH, FAR_FUTURE, Filters, Row, Scope, ThreadBrowser, analytics, scope_for
 
@@ -23,8 +22,9 @@ CHAT_PAGE = "pages/chat.py"
 
 
 # --- shared ---------------------------------------------------------------------------------
-def _viewer() -> tuple[ConversationStore, str, bool] | None:
-    """(store, user, admin) or None after explaining why there is nothing to show."""
+def _viewer(title: str) -> tuple[ConversationStore, str, bool] | None:
+    """The page's title, then (store, user, admin), or None after explaining why there is nothing to show."""
+    st.title(title)
     user = context.current_user()
     if user is None:
         st.warning("Sign in to see your conversations.")
@@ -88,7 +88,7 @@ def _open(row: Row) -> None:
 def _close() -> None:
     for key in ("open", "owner"):
         st.query_params.pop(key, None)
-    st.session_state.pop("hist_confirm_delete", None)
+    forget_delete("hist")
 
 
 @st.fragment(run_every=download.LINK_TTL / 2)
@@ -166,7 +166,7 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
                f"last activity {thread.updated_at:%Y-%m-%d %H:%M} UTC · user {owner}")
     actions = st.columns([2, 1, 2])
     if owner == viewer:
-        actions[0].page_link(CHAT_PAGE, label="Continue in the assistant", icon=":material/chat:",
+        actions[0].page_link(script_path(CHAT_PAGE), label="Continue in the assistant", icon=":material/chat:",
                              query_params={"thread": thread.id})
     chosen = actions[1].selectbox("Format", list(export.FORMATS), key="hist_one_fmt", label_visibility="collapsed")
     with actions[2]:
@@ -182,25 +182,16 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
                 st.error(f"Rename failed: {exc}")
             else:
                 st.rerun()
-        if st.session_state.get("hist_confirm_delete") != thread.id:
-            if st.button("Delete…", key="hist_delete"):
-                st.session_state["hist_confirm_delete"] = thread.id
-                st.rerun()
-        else:
-            st.warning("Delete this conversation for good? It disappears everywhere, the assistant included.")
-            yes, no = st.columns(2)
-            if yes.button("Yes, delete", key="hist_delete_yes", type="primary"):
-                try:
-                    store.delete_thread(owner, thread.id)
-                except ChmError as exc:
-                    st.error(f"Delete failed: {exc}")
-                else:
-                    _close()
-                    st.session_state.pop("hist_list_key", None)
-                    st.toast("Conversation deleted")
-                    st.rerun()
-            if no.button("Cancel", key="hist_delete_no"):
-                st.session_state.pop("hist_confirm_delete", None)
+        if confirm_delete("hist", thread.id,
+                          "Delete this conversation for good? It disappears everywhere, the assistant included."):
+            try:
+                store.delete_thread(owner, thread.id)
+            except ChmError as exc:
+                st.error(f"Delete failed: {exc}")
+            else:
+                _close()
+                st.session_state.pop("hist_list_key", None)
+                st.toast("Conversation deleted")
                 st.rerun()
     state = ChatState(thread.id, list(thread.messages), {m.id for m in thread.messages}, True, thread.title)
     render_messages(state, {m.id for m in thread.messages})
@@ -208,9 +199,7 @@ def _detail(store: ConversationStore, viewer: str, admin: bool, thread_id: str, 
 
 def render_conversations() -> None:
     """The Conversations page: filters, counts, keyset pages, export; or one conversation's transcript."""
-    frame.ensure_router()
-    st.title("Conversations")
-    viewer = _viewer()
+    viewer = _viewer("Conversations")
     if viewer is None:
         return
     store, user, admin = viewer
@@ -228,48 +217,32 @@ def render_conversations() -> None:
 
 
 # --- History analytics ------------------------------------------------------------------------
-def auto_chart(frame: pd.DataFrame) -> Any | None:
-    """A chart for a console result: a line for a time series, bars for a label + number ranking, else None."""
-    if frame is None or len(frame) < 2 or len(frame.columns) < 2:
-        return None
-    first = frame.columns[0]
-    numeric = [c for c in frame.columns[1:] if pd.api.types.is_numeric_dtype(frame[c])]
-    if not numeric:
-        return None
-    hint = {}
-    if not pd.api.types.is_datetime64_any_dtype(frame[first]) and frame[first].dtype == object:
-        looks_like_date = frame[first].astype(str).str.match(r"^\d{4}-\d{2}-\d{2}").all()
-        if not looks_like_date:
-            hint = {"kind": "bar", "x": first, "y": numeric[:1]}
-    return chart_for(ToolRun("console", {}, frame=frame, chart=hint))
-
-
 def _charts(store: ConversationStore, scope: Scope, start: datetime, end: datetime) -> None:
     daily = analytics(store, "activity_per_day", scope, start, end)
     tools = analytics(store, "tool_usage", scope, start, end, limit=20)
     tokens = analytics(store, "tokens_by_model", scope, start, end)
     unanswered = analytics(store, "unanswered", scope, start, end, limit=50)
     if not daily.empty:
-        st.plotly_chart(px.line(daily, x="day", y=["conversations", "messages"],
-                                title="Conversations and messages per day"), width="stretch",
+        st.plotly_chart(figures.series(daily, "day", ["conversations", "messages"],
+                                       title="Conversations and messages per day"), width="stretch",
                         key="hist_chart_daily")
     left, right = st.columns(2)
     with left:
         if tools.empty:
             st.info("No tool calls in this window.")
         else:
-            st.plotly_chart(px.bar(tools, x="tool", y="calls", title="Most used tools"), width="stretch",
+            st.plotly_chart(figures.series(tools, "tool", ["calls"], "bar", title="Most used tools"), width="stretch",
                             key="hist_chart_tools")
-            st.plotly_chart(px.bar(tools, x="tool", y=["p50_ms", "p95_ms"], barmode="group",
-                                   title="Tool latency (ms)"), width="stretch", key="hist_chart_latency")
-            st.plotly_chart(px.bar(tools, x="tool", y="failure_rate", title="Tool failure rate",
-                                   range_y=[0, 1]), width="stretch", key="hist_chart_failures")
+            st.plotly_chart(figures.series(tools, "tool", ["p50_ms", "p95_ms"], "bar", barmode="group",
+                                           title="Tool latency (ms)"), width="stretch", key="hist_chart_latency")
+            st.plotly_chart(figures.series(tools, "tool", ["failure_rate"], "bar", title="Tool failure rate",
+                                           y_range=(0, 1)), width="stretch", key="hist_chart_failures")
     with right:
         if tokens.empty:
             st.info("No answers in this window.")
         else:
-            st.plotly_chart(px.bar(tokens, x="model", y=["prompt_tokens", "completion_tokens"],
-                                   title="Tokens by model"), width="stretch", key="hist_chart_tokens")
+            st.plotly_chart(figures.series(tokens, "model", ["prompt_tokens", "completion_tokens"], "bar",
+                                           title="Tokens by model"), width="stretch", key="hist_chart_tokens")
             st.dataframe(tokens, hide_index=True, width="stretch", key="hist_df_tokens")
         st.markdown("**Questions the built-in assistant could not answer**")
         if unanswered.empty:
@@ -307,7 +280,7 @@ def _console(store: ConversationStore, scope: Scope, admin: bool) -> None:
         st.info("The query returned no rows.")
         return
     st.dataframe(frame, hide_index=True, width="stretch", key="hist_df_console")
-    figure = auto_chart(frame)
+    figure = figures.auto(frame, rankings=True)
     if figure is not None:
         st.plotly_chart(figure, width="stretch", key="hist_chart_console")
     st.download_button("Download CSV", data=frame.to_csv(index=False), file_name="history-query.csv",
@@ -316,9 +289,7 @@ def _console(store: ConversationStore, scope: Scope, admin: bool) -> None:
 
 def render_analytics() -> None:
     """The History analytics page: charts over the conversation table and the scoped SQL console."""
-    frame.ensure_router()
-    st.title("History analytics")
-    viewer = _viewer()
+    viewer = _viewer("History analytics")
     if viewer is None:
         return
     store, user, admin = viewer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -32,6 +33,19 @@ def settings() -> Settings:
 def conn(settings: Settings) -> Connection:
     """A connection to the session's embedded engine."""
     return connect(settings)
+
+
+@pytest.fixture
+def fresh_caches() -> Iterator[None]:
+    """Streamlit's process-wide caches (settings, store, connections, results) cleared around a test, so a changed
+    environment takes effect."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 @pytest.fixture

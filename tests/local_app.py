@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from history.local import clear_local_history, load_local_history, save_local_history
+from history.local import load_local_history, save_local_history
 
 KEY = "browser-test"
 
@@ -12,9 +12,6 @@ if history is None:
     st.stop()
 if "messages" not in st.session_state:
     st.session_state.messages = list(history)
-if st.button("Forget this browser's history"):
-    st.session_state.messages = []
-    clear_local_history(KEY)
 question = st.chat_input("Ask")
 if question:
     st.session_state.messages += [{"role": "user", "content": question},

@@ -82,23 +82,20 @@ def _tools(conn: object) -> dict[str, str]:
 
 
 def _pages() -> dict[str, object]:
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest
-
     from dashboard.frame import NAVIGATION
+    from tests import apptest
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    PagesManager.uses_pages_directory = False
+    at = apptest.app(timeout=60)
     at.run()
     home = "\n".join([*(m.value for m in at.markdown), *(c.value for c in at.caption), *(c.value for c in at.sidebar.caption)])
     problems: dict[str, list[str]] = {}
     for script in (item.script for items in NAVIGATION.values() for item in items):
-        at.switch_page(script)
+        apptest.open_page(at, script)
         at.run()
         found = [e.value for e in at.error] + [e.message for e in at.exception]
         if found:
             problems[script] = found
-    at.switch_page("pages/chat.py")
+    apptest.open_page(at, "pages/chat.py")
     at.run()
     at.chat_input(key="chat_input").set_value("what are the biggest tables?").run()
     chat = {

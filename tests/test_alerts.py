@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest
 
 from alerts.history import AlertLog
 from alerts.notify import Notifier
@@ -27,11 +25,11 @@ from core.errors import ConfigError
 from dashboard import context
 from dashboard.alerts_view import _log
 from dashboard.catalog import PANELS, HealthSettings
+from tests import apptest
 from tests.appserver import running_app
 from tests.chserver import free_port
 from tests.webhook import Receiver
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TABLE = "chm_test.many_parts"
 INSERTS = 200
 """Single-row inserts into one partition with merges stopped: 200 parts, 6.7 % of parts_to_throw_insert (3000)."""
@@ -186,10 +184,9 @@ def test_health_page_shows_active_alerts_and_history(
     context.get_settings.clear()
     _log.clear()
     try:
-        at = AppTest.from_file(APP, default_timeout=60)
-        PagesManager.uses_pages_directory = False
+        at = apptest.app(timeout=60)
         at.run()
-        at.switch_page("pages/health.py")
+        apptest.open_page(at, "pages/health.py")
         at.run()
         assert not at.exception, [e.message for e in at.exception]
         assert any("Demo rule" in m.value and "critical" in m.value for m in at.markdown)

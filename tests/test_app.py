@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+import ast
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
+from tests import apptest
 
-
-@pytest.fixture(autouse=True)
-def fresh_resources() -> Iterator[None]:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def texts(at: AppTest) -> str:
@@ -29,7 +19,7 @@ def texts(at: AppTest) -> str:
 
 
 def test_home_shows_engine_version_and_store() -> None:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = apptest.app().run()
     assert not at.exception, at.exception
     body = texts(at)
     assert "embedded ClickHouse" in body
@@ -39,7 +29,7 @@ def test_home_shows_engine_version_and_store() -> None:
 
 def test_home_reports_unreachable_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLICKHOUSE_HOST", "http://127.0.0.1:9")
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = apptest.app().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     banners = [w.value for w in at.warning if "is not answering" in w.value]
@@ -50,7 +40,7 @@ def test_home_reports_unreachable_server(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_bad_setting_stops_with_the_variable_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AGENT_CONVERSATION_STORE", "mongodb")
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = apptest.app().run()
     assert not at.exception
     assert "AGENT_CONVERSATION_STORE" in at.error[0].value and "clickhouse" in at.error[0].value
 
@@ -59,7 +49,7 @@ def test_home_over_http_server(monkeypatch: pytest.MonkeyPatch, ch_http) -> None
     monkeypatch.setenv("CLICKHOUSE_HOST", ch_http.url)
     monkeypatch.setenv("CLICKHOUSE_PASSWORD", "s3cret-pw")
     monkeypatch.setenv("CLICKHOUSE_NAME", "primary")
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = apptest.app().run()
     assert not at.exception, at.exception
     body = texts(at)
     assert "ClickHouse server(s): primary" in body
@@ -70,7 +60,7 @@ def test_home_over_http_server(monkeypatch: pytest.MonkeyPatch, ch_http) -> None
 
 def test_shared_password_gates_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHM_SHARED_PASSWORD", "open sesame")
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = apptest.app().run()
     assert not at.exception
     assert not at.metric, "no page content before the password"
     at.text_input(key="shared_password_input").input("wrong")
@@ -82,3 +72,22 @@ def test_shared_password_gates_every_page(monkeypatch: pytest.MonkeyPatch) -> No
     assert not at.exception
     assert any(m.label == "Version" for m in at.metric)
     assert "open sesame" not in texts(at)
+
+
+PUBLIC_STREAMLIT = {"streamlit", "streamlit.testing.v1", "streamlit.components.v1"}
+"""The Streamlit modules the app and its tests may import: the package and its documented sub-APIs."""
+
+
+def test_no_private_streamlit_module_is_imported() -> None:
+    root = apptest.ROOT
+    sources = [root / "app.py", root / "server.py", *(path for folder in ("alerts", "assistant", "chstore", "core",
+               "dashboard", "history", "pages", "scripts", "tests") for path in sorted((root / folder).glob("*.py")))]
+    private = {}
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            found = [n for n in names if n.split(".")[0] == "streamlit" and n not in PUBLIC_STREAMLIT]
+            if found:
+                private[str(path.relative_to(root))] = found
+    assert private == {}

@@ -86,3 +86,29 @@ def test_home_has_material_icons_and_no_deploy_button(server: str) -> None:
         browser.close()
     assert nav_links >= 5 and nav_icons == nav_links  # every menu entry shown carries a Material icon
     assert deploy == 0
+
+
+TITLES = {item.title for items in NAVIGATION.values() for item in items}
+
+
+@pytest.mark.parametrize(("path", "title"), [("overview", "Overview"), ("queries-running", "Running queries")])
+def test_a_fresh_servers_first_visit_to_a_page_runs_it_in_the_frame(path: str, title: str) -> None:
+    """The very first visit of a new server process goes straight to a page (a shared link): the page runs inside
+    app.py's frame with the app's menu, not Streamlit's legacy `pages/` mode (which ran `overview.py` without the
+    frame and answered `/queries-running` with "Page not found")."""
+    from playwright.sync_api import sync_playwright
+
+    with running_app() as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.set_default_timeout(STATE_WAIT_MS)
+        page.goto(f"{base}/{path}")
+        wait_for_app(page)
+        headings = page.locator("[data-testid=stAppViewContainer] h2").all_inner_texts()
+        not_found = page.get_by_text("Page not found").count()
+        links = page.locator("[data-testid=stSidebarNavLink]")
+        menu = [text.split("\n")[-1] for text in links.all_inner_texts()]  # each is the icon's name, then the title
+        browser.close()
+    assert title in headings
+    assert not_found == 0
+    assert menu and set(menu) <= TITLES, menu  # the legacy menu would list file names: "app", "async inserts", …

@@ -10,10 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.tools import ToolRun
-from assistant.ui import chart_for
 from chstore.clickhouse import ClickHouseStore
 from chstore.errors import StorageError
-from dashboard import context
+from dashboard import context, figures
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "chat.py")
 
@@ -110,15 +109,19 @@ def test_oversized_question_is_refused_with_a_message(store, monkeypatch: pytest
 
 def test_tool_results_chart_as_plotly_express_would_draw_them() -> None:
     frame = pd.DataFrame({"t": ["2026-01-01 00:00:00", "2026-01-01 01:00:00"], "queries": [3, 4], "failed": [0, 1]})
-    lines = chart_for(ToolRun("query_volume", {}, frame=frame, chart={"x": "t", "y": ["queries", "failed"]}))
+    lines = figures.auto(frame, {"x": "t", "y": ["queries", "failed"]})
     assert [(t.type, t.name) for t in lines.data] == [("scatter", "queries"), ("scatter", "failed")]
-    assert str(lines.data[0].x[0]).startswith("2026-01-01 00:00:00")  # text times are parsed into a time axis
+    first = lines.data[0].x[0]  # text times are parsed into a time axis
+    assert not isinstance(first, str) and pd.Timestamp(first) == pd.Timestamp("2026-01-01 00:00:00")
     assert lines.layout.yaxis.title.text == "value" and lines.layout.legend.title.text == "variable"
     ranking = pd.DataFrame({"table": ["a", "b"], "disk_bytes": [10, 5]})
-    bars = chart_for(ToolRun("biggest_tables", {}, frame=ranking, chart={"kind": "bar", "x": "table", "y": ["disk_bytes"]}))
+    bars = figures.auto(ranking, {"kind": "bar", "x": "table", "y": ["disk_bytes"]})
     assert [t.type for t in bars.data] == ["bar"] and list(bars.data[0].y) == [10, 5]
     assert bars.layout.yaxis.title.text == "disk_bytes"
-    assert chart_for(ToolRun("x", {}, frame=ranking.iloc[:1])) is None  # one row is no chart
+    assert figures.auto(ranking.iloc[:1]) is None  # one row is no chart
+    assert figures.auto(ranking) is None  # a ranking without a hint is a table in the chat…
+    console = figures.auto(ranking, rankings=True)  # …and bars in the history console
+    assert [t.type for t in console.data] == ["bar"] and list(console.data[0].x) == ["a", "b"]
 
 
 def test_a_wide_tool_result_is_cut_to_fit_the_stores_message_limit() -> None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from config import Settings, load_settings
 from core.connection import Connection
@@ -16,8 +14,8 @@ from core.errors import ChmError, ConfigError
 from dashboard import demo
 from dashboard.catalog import PAGES, PANELS
 from dashboard.panels import run_panel
+from tests import apptest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 RUN_SECONDS = 20.0
 WARM_TICKS = 8
 """Seconds of workload after which each kind of statement ran at least once (as the browser sweep waits for)."""
@@ -175,7 +173,7 @@ def test_removal_while_it_runs_ends_the_long_mutation_at_once(settings: Settings
 
 def test_home_offers_the_demo_on_the_embedded_engine(conn: Connection) -> None:
     st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = apptest.app(timeout=120).run()
     assert not at.exception, at.exception
     buttons = {b.key: b for b in at.button if b.key and b.key.startswith("demo_")}
     assert set(buttons) == {"demo_start", "demo_remove"}
@@ -187,7 +185,7 @@ def test_home_offers_no_demo_on_a_server(monkeypatch: pytest.MonkeyPatch, ch_htt
     monkeypatch.setenv("CLICKHOUSE_HOST", ch_http.url)
     monkeypatch.setenv("CLICKHOUSE_PASSWORD", "s3cret-pw")
     st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = apptest.app(timeout=120).run()
     assert not at.exception, at.exception
     assert any(m.label == "Version" for m in at.metric)
     assert [b for b in at.button if b.key and b.key.startswith("demo_")] == []

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.frame import NAVIGATION
 from dashboard.render import clear_results
+from tests import apptest
 from tests.chserver import ServerProcess
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SCRIPTS = [item.script for items in NAVIGATION.values() for item in items]
 RETRY = 1.5
 
@@ -29,20 +26,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 
 @pytest.fixture(autouse=True)
-def env(monkeypatch: pytest.MonkeyPatch, server: ServerProcess) -> Iterator[None]:
+def env(monkeypatch: pytest.MonkeyPatch, server: ServerProcess, fresh_caches: None) -> None:
     monkeypatch.setenv("CLICKHOUSE_HOST", server.url)
     monkeypatch.setenv("CHM_RETRY_AFTER", str(RETRY))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    PagesManager.uses_pages_directory = False
-    return at.run()
+    return apptest.app(timeout=120).run()
 
 
 def errors(at: AppTest) -> str:
@@ -69,7 +59,7 @@ def test_every_page_shows_one_banner_for_an_unreachable_server_quickly(server: S
     assert server.url.split("//")[1] in banners(at)[0] or "127.0.0.1" in banners(at)[0]
     for script in SCRIPTS:
         started = time.monotonic()
-        at.switch_page(script)
+        apptest.open_page(at, script)
         at.run()
         took = time.monotonic() - started
         assert not at.exception, (script, [e.message for e in at.exception])
@@ -86,7 +76,7 @@ def test_pages_recover_when_the_server_comes_back_and_after_it_drops(server: Ser
     server.start()
     wait_until(lambda: not banners(at.run()) and any(m.label == "Version" for m in at.metric))
     assert not at.error, errors(at)
-    at.switch_page("pages/overview.py")
+    apptest.open_page(at, "pages/overview.py")
     at.run()
     assert not at.exception and not at.error and not banners(at), errors(at)
 

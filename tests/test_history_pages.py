@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from chstore import Message, open_store
@@ -18,9 +17,9 @@ from config import Settings, load_settings
 from core.connection import Connection
 from history import download
 from history.queries import Scope
+from tests import apptest
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 CONVERSATIONS = "pages/conversations.py"
 ANALYTICS = "pages/history_analytics.py"
 
@@ -45,11 +44,10 @@ def _seed(settings: Settings, user: str, word: str, *, failing: bool = False) ->
 
 
 def _page(path: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    PagesManager.uses_pages_directory = False  # from_file resets it; the real server leaves it at the first run
+    at = apptest.app(timeout=60).run()  # the first run registers the pages, so any can be opened by its file
     for key, value in params.items():
         at.query_params[key] = value
-    at.switch_page(path)
+    apptest.open_page(at, path)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at

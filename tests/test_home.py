@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.connection import Connection, ServerInfo
@@ -15,21 +12,13 @@ from dashboard import home
 from dashboard.catalog import PANELS
 from dashboard.frame import NAVIGATION
 from dashboard.panels import run_panel
+from tests import apptest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def fresh_resources() -> Iterator[None]:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def _home() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90).run()
+    at = apptest.app(timeout=90).run()
     assert not at.exception, at.exception
     return at
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 
 from core import sqlfiles
@@ -159,3 +160,21 @@ def test_fillable_follows_the_sql() -> None:
     assert PANELS["queries_slow"].fillable == ("table", "user", "window", "limit")
     assert PANELS["disks"].fillable == ()
     assert PANELS["merges_running"].fillable == ("database", "table")
+
+
+def test_one_figure_builder_draws_panels_alerts_and_history_charts() -> None:
+    """Panels, the alerts chart and the history charts come from `dashboard.figures.series` (compact or full)."""
+    from dashboard import figures
+
+    frame = pd.DataFrame({"t": [1, 2, 1, 2], "host": ["a", "a", "b", "b"], "n": [1, 2, 3, 4], "m": [5, 6, 7, 8]})
+    card = figures.series(frame, "t", ["n"], "area", color="host", colors={"b": "#123456"}, height=280)
+    assert [(t.type, t.name, t.stackgroup) for t in card.data] == [("scatter", "a", "one"), ("scatter", "b", "one")]
+    assert card.data[1].line.color == "#123456" and card.layout.height == 280 and card.layout.showlegend
+    assert card.layout.xaxis.title.text is None  # a compact card names no axes
+    full = figures.series(frame, "host", ["n", "m"], "bar", title="Per host", barmode="group", y_range=(0, 10))
+    assert [t.name for t in full.data] == ["n", "m"] and full.layout.barmode == "group"
+    assert (full.layout.title.text, full.layout.xaxis.title.text, full.layout.yaxis.title.text) == ("Per host", "host",
+                                                                                                    "value")
+    assert list(full.layout.yaxis.range) == [0, 10]
+    one = figures.series(frame, "t", ["n"], "line")
+    assert one.layout.yaxis.title.text == "n" and not one.layout.showlegend

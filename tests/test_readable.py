@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from core import sqlfiles
@@ -16,9 +15,9 @@ from dashboard.catalog import PAGES, PANELS
 from dashboard.frame import NAVIGATION
 from dashboard.panels import Panel, format_bytes, format_duration, format_value
 from dashboard.render import UNIT_FORMAT, clear_results, column_config, rows_caption
+from tests import apptest
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 UI_SOURCES = [ROOT / "app.py", *(ROOT / d / f for d in ("dashboard", "pages", "history", "assistant")
                                   for f in sorted(p.name for p in (ROOT / d).glob("*.py")))]
 EMOJI = re.compile("[\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f]")
@@ -120,15 +119,14 @@ def app(conn: Connection) -> AppTest:
     """The app through app.py's navigation, on the session's engine with its logs flushed."""
     conn.query_df("SELECT 1")
     conn.command("SYSTEM FLUSH LOGS")
-    at = AppTest.from_file(APP, default_timeout=90)
-    PagesManager.uses_pages_directory = False
+    at = apptest.app(timeout=90)
     at.run()
     assert not at.exception
     return at
 
 
 def test_a_table_page_says_how_many_rows_it_shows(app: AppTest) -> None:
-    app.switch_page("pages/databases.py")
+    apptest.open_page(app, "pages/databases.py")
     app.run()
     counts = [c.value for c in app.caption if re.fullmatch(r"[\d,]+ of [\d,]+ rows", c.value)]
     assert counts, [c.value for c in app.caption]
@@ -139,7 +137,7 @@ def test_a_table_page_says_how_many_rows_it_shows(app: AppTest) -> None:
 def test_query_detail_without_an_id_offers_recent_queries(app: AppTest, conn: Connection) -> None:
     conn.command("SYSTEM FLUSH LOGS")  # the session's own statements (SET, FLUSH) are logged without the app's tag
     clear_results()
-    app.switch_page("pages/query_detail.py")
+    apptest.open_page(app, "pages/query_detail.py")
     app.run()
     assert not app.exception
     picker = [s for s in app.selectbox if s.key == "pick_query_id"]

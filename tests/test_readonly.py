@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
-from core.connection import ServerInfo
+from core.connection import Connection, ServerInfo
 from dashboard.catalog import PANELS
 from dashboard.panels import control_refusal
 
@@ -87,3 +88,24 @@ def test_the_assistant_offers_no_control_tools_to_a_read_only_user(settings) -> 
     enabled = settings.model_copy(update={"app": settings.app.model_copy(update={"enable_control_actions": True})})
     assert any(t.kind == "control" for t in build_tools(enabled).values())
     assert not any(t.kind == "control" for t in build_tools(enabled, control_actions=False).values())
+
+
+def test_commands_and_inserts_carry_the_time_limit_the_session_may_send(conn: Connection) -> None:
+    """`command` and `insert` send `max_execution_time` like queries do, and only where the session may send it."""
+    conn.command("CREATE TABLE IF NOT EXISTS chm_test.time_limit (x UInt8) ENGINE = Memory")
+    sent = {}
+    for level, server in (("writer", ServerInfo("26.9", "u", 0)),
+                          ("fixed", ServerInfo("26.9", "u", 0, fixed=frozenset({"max_execution_time"})))):
+        limited = Connection("limited", conn.client, embedded=True, max_execution_time=37, _server=server)
+        tag = f"chm-time-limit-{uuid.uuid4().hex[:8]}"
+        limited.command("SELECT 1", settings={"log_comment": tag})
+        limited.insert("chm_test.time_limit", [[1]], ["x"], settings={"log_comment": tag}, column_types=["UInt8"])
+        conn.command("SYSTEM FLUSH LOGS")
+        rows = conn.query_rows(
+            "SELECT query_kind, Settings['max_execution_time'] FROM merge('system', '^query_log') "
+            "WHERE log_comment = {tag:String} AND type = 'QueryFinish' AND query_kind IN ('Insert', 'Select')",
+            {"tag": tag}, settings={"log_comment": "chm-test-reader"},
+        )
+        sent[level] = sorted(rows)
+    assert sent["writer"] == [("Insert", "37"), ("Select", "37")]
+    assert sent["fixed"] == [("Insert", ""), ("Select", "")]  # the server's profile keeps its own value

@@ -1,4 +1,4 @@
-"""Reliability of the store under concurrency and arbitrary input (issue 7's store guarantees)."""
+"""The store under concurrency and arbitrary input: each message stored once, deletes win, exact round trips."""
 
 from __future__ import annotations
 

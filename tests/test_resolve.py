@@ -1,4 +1,4 @@
-"""Which store the settings resolve to: every rule of the seed document, plus our zero-configuration default."""
+"""Which store the settings resolve to: every documented rule, plus our zero-configuration default."""
 
 from __future__ import annotations
 

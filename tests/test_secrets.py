@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from chstore.__main__ import export_jsonl
@@ -20,13 +18,7 @@ LLM_KEY = "sk-live-SECRET-7f3a9c1e55"
 CH_PASSWORD = "pw-SECRET-41b7"
 
 
-@pytest.fixture(autouse=True)
-def fresh() -> Iterator[None]:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def everything_shown(at: AppTest) -> str:
