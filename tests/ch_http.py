@@ -2,7 +2,7 @@
 
 No ClickHouse server can be installed on this machine, so tests start this as a subprocess: it speaks the parts of
 ClickHouse's HTTP protocol that clickhouse-connect uses (query in body or URL, `param_*` server-side parameters,
-settings as URL parameters, Native/TabSeparated results, Native inserts, error codes in `X-ClickHouse-Exception-Code`,
+settings as URL parameters, long parameters as multipart form fields, Native/TabSeparated results, Native inserts, error codes in `X-ClickHouse-Exception-Code`,
 basic authentication) and runs every statement on a real chdb engine. `--stall` makes it accept connections and
 never answer (a hung server).
 
@@ -23,6 +23,8 @@ import re
 import tempfile
 import threading
 import time
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -47,6 +49,14 @@ def _literal(value: str) -> str:
 
 def _settings_clause(settings: dict[str, str]) -> str:
     return ", ".join(f"{k} = {_literal(v)}" for k, v in settings.items() if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k))
+
+
+def _form_fields(content_type: str, body: bytes) -> dict[str, str]:
+    """The fields of a `multipart/form-data` body: how clickhouse-connect sends a query whose parameters are too long
+    for a URL (`query` and `param_*` as form fields), which a server reads like URL parameters."""
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+    return {str(part.get_param("name", header="content-disposition")): part.get_payload(decode=True).decode("utf-8")
+            for part in message.iter_parts()}
 
 
 class Engine:
@@ -163,7 +173,12 @@ class Handler(BaseHTTPRequestHandler):
         """Queries and inserts."""
         if self.stall:
             time.sleep(3600)
-        self._handle(dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True)), self._body())
+        params, body = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True)), self._body()
+        content_type = self.headers.get("Content-Type") or ""
+        if content_type.startswith("multipart/form-data"):
+            params.update(_form_fields(content_type, body))
+            body = b""
+        self._handle(params, body)
 
     def _handle(self, params: dict[str, str], body: bytes) -> None:
         if not self._authorised(params):

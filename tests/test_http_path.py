@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
+from core import guard, sqlfiles
 from core.connection import connect
 from core.errors import QueryError, QueryTimeoutError, UnavailableError, UnreachableError
 from tests.chserver import ServerProcess, free_port
@@ -19,6 +20,15 @@ def test_query_parameters_and_errors_over_http(http_conn) -> None:  # noqa: ANN0
     with pytest.raises(UnavailableError) as info:
         http_conn.query_df("SELECT * FROM system.zookeeper WHERE path = '/'")
     assert info.value.name == "UNKNOWN_TABLE" and info.value.code == 60
+
+
+def test_every_shipped_statement_is_parsed_over_http(http_conn) -> None:  # noqa: ANN001
+    # A statement too long for a URL goes as a multipart form (clickhouse-connect's choice): the guard's parse of the
+    # longest shipped files takes that path, and every file is checked on the server, not from the process's cache.
+    assert http_conn.query_rows("SELECT length({s:String})", {"s": "x" * 60000}) == [(60000,)]
+    for name in guard.shipped_names():
+        if name not in guard.FRAGMENTS:
+            guard.check(http_conn, sqlfiles.load(name), guard.TRUSTED)
 
 
 def test_readonly_is_enforced_over_http(http_conn) -> None:  # noqa: ANN001
