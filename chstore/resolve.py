@@ -1,4 +1,4 @@
-"""Which conversation store to use: a pure function of the settings, following the seed's rules."""
+"""Which conversation store to use: a pure function of the settings, in the documented order (README, "Conversation store")."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def _auto(settings: CoreSettings, warnings: tuple[str, ...]) -> StoreChoice:
         return StoreChoice("agentstate", "auto: AGENTSTATE_API_KEY is set", warnings)
     if settings.store.conversations_d1_database_id:
         return StoreChoice("d1", "auto: CONVERSATIONS_D1_DATABASE_ID is set", warnings)
-    # Durable Object comes next in the seed's order, but its binding only exists inside Cloudflare Workers.
+    # Durable Object comes next in the documented order, but its binding only exists inside Cloudflare Workers.
     if settings.store.database_url is not None:
         return StoreChoice("postgres", "auto: DATABASE_URL is set", warnings)
     if settings.clickhouse_store.table:

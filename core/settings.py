@@ -190,7 +190,7 @@ class AppSettings(Area, env_prefix="CHM_"):
 
 
 class StoreSettings(Area, env_prefix=""):
-    """Where the assistant's conversations live: the seed document's variables, whose names share no prefix."""
+    """Where the assistant's conversations live: the variables shared with chmonitor's TypeScript twin, whose names share no prefix."""
 
     agent_conversation_persistence: bool | None = Field(
         None, description="`true` turns server-side conversation persistence on.")
