@@ -23,7 +23,9 @@ from history import download
 
 @asynccontextmanager
 async def lifespan(_: st.App) -> AsyncIterator[None]:
-    """Start the alert watcher with the server when `CHM_ALERTS=true`; stop it when the server stops."""
+    """At start, leave Streamlit's legacy `pages/` mode before any session arrives; start the alert watcher with the
+    server when `CHM_ALERTS=true`, and stop it when the server stops."""
+    leave_legacy_pages_mode()
     try:
         settings = load_settings()
     except ConfigError:  # app.py shows the error on every page; the watcher cannot run without settings
@@ -40,5 +42,4 @@ async def lifespan(_: st.App) -> AsyncIterator[None]:
         thread.join(timeout=settings.clickhouse.max_execution_time + 5)
 
 
-leave_legacy_pages_mode()
 app = st.App("app.py", routes=download.routes(), lifespan=lifespan)
