@@ -15,15 +15,12 @@ from core.settings import CoreSettings, load
 
 
 def iter_threads(store: ConversationStore, users: list[str], page: int = 200) -> Iterator[Thread]:
-    """Every thread of the users, one at a time (keyset pages, never all in memory)."""
+    """Every thread of the users, a keyset page at a time (one `get_threads` read per page, never all in memory)."""
     for user in users:
         before = None
         while True:
             summaries = store.list_threads(user, limit=page, before=before)
-            for summary in summaries:
-                thread = store.get_thread(user, summary.id)
-                if thread is not None:
-                    yield thread
+            yield from store.get_threads(user, [summary.id for summary in summaries])
             if len(summaries) < page:
                 break
             before = summaries[-1]
